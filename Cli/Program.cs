@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace MlNetRnn.Cli;
+
+/// <summary>Entry point of the `mlnetrnn` command; each subcommand lives in Commands/ as one file.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("MlNetRnn: train, test, benchmark and serve recurrent sequence models from .NET.");
+        return root.Parse(args).Invoke();
+    }
+}

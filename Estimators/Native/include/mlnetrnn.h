@@ -1,0 +1,141 @@
+/*
+ * mlnetrnn.h: the C ABI of the MlNetRnn native kernel.
+ *
+ * Recurrent layers (vanilla RNN, GRU, LSTM) with the semantics of the ONNX RNN/GRU/LSTM operators
+ * (opset 14, layout 0), forward and backward through time, plus the dense GEMM the network layers use.
+ *
+ * Conventions
+ *   - Every export returns an mlnr_status; on failure mlnr_last_error() returns a thread-local message.
+ *     No C++ exception crosses this boundary.
+ *   - Tensors are dense, row-major float32, time-major. Shapes use the ONNX names:
+ *       T = seq_length, B = batch, I = input_size, H = hidden_size, D = num_directions (1 or 2),
+ *       G = gates per cell (RNN 1, GRU 3, LSTM 4).
+ *       X   [T, B, I]        W  [D, G*H, I]      R  [D, G*H, H]     Bias [D, 2*G*H] (Wb then Rb)
+ *       P   [D, 3*H]         h0 [D, B, H]        c0 [D, B, H]       sequence_lens [B]
+ *       Y   [T, D, B, H]     Y_h [D, B, H]       Y_c [D, B, H]
+ *     Gate order is ONNX's: GRU z, r, h; LSTM i, o, f, c; peepholes P = (i, o, f).
+ *   - Optional inputs and outputs are NULL when absent (zero bias, zero initial state, no peepholes,
+ *     all sequences full length, output not wanted).
+ *   - Ragged batches follow ONNX Runtime's sequence_lens semantics: sequence b runs for lens[b] steps
+ *     (0 <= lens[b] <= T); Y is zero at t >= lens[b]; Y_h/Y_c hold the state after the last valid step;
+ *     the reverse direction starts at t = lens[b]-1. A zero-length sequence outputs zeros in Y and its
+ *     initial state in Y_h/Y_c.
+ *   - Backward accumulates: every gradient output (dX, dW, dR, dB, dP, dh0, dc0) is added to (+=),
+ *     so the caller zeroes its gradient buffer once per step. Any gradient output may be NULL.
+ */
+#ifndef MLNETRNN_H
+#define MLNETRNN_H
+
+#include <stdint.h>
+
+#if defined(_WIN32)
+#define MLNR_API __declspec(dllexport)
+#else
+#define MLNR_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped on every change of a signature or struct below; the managed side refuses a mismatch. */
+#define MLNR_ABI_VERSION 1
+
+typedef int32_t mlnr_status;
+enum {
+    MLNR_OK = 0,
+    MLNR_ERROR_INVALID_ARGUMENT = 1,
+    MLNR_ERROR_UNSUPPORTED = 2,
+    MLNR_ERROR_OUT_OF_MEMORY = 3,
+    MLNR_ERROR_INTERNAL = 4
+};
+
+enum { MLNR_CELL_RNN = 0, MLNR_CELL_GRU = 1, MLNR_CELL_LSTM = 2 };
+enum { MLNR_DIRECTION_FORWARD = 0, MLNR_DIRECTION_REVERSE = 1, MLNR_DIRECTION_BIDIRECTIONAL = 2 };
+
+/* ONNX activation functions usable as f, g, h. alpha/beta as in the ONNX operator of the same name. */
+enum {
+    MLNR_ACTIVATION_SIGMOID = 0,
+    MLNR_ACTIVATION_TANH = 1,
+    MLNR_ACTIVATION_RELU = 2,
+    MLNR_ACTIVATION_HARD_SIGMOID = 3,    /* max(0, min(1, alpha*x + beta)) */
+    MLNR_ACTIVATION_LEAKY_RELU = 4,      /* x >= 0 ? x : alpha*x */
+    MLNR_ACTIVATION_AFFINE = 5,          /* alpha*x + beta */
+    MLNR_ACTIVATION_SCALED_TANH = 6,     /* alpha*tanh(beta*x) */
+    MLNR_ACTIVATION_THRESHOLDED_RELU = 7,/* x > alpha ? x : 0 */
+    MLNR_ACTIVATION_ELU = 8,             /* x >= 0 ? x : alpha*(exp(x)-1) */
+    MLNR_ACTIVATION_SOFTSIGN = 9,        /* x / (1 + |x|) */
+    MLNR_ACTIVATION_SOFTPLUS = 10        /* log(1 + exp(x)) */
+};
+
+typedef struct mlnr_activation {
+    int32_t kind;
+    float alpha;
+    float beta;
+} mlnr_activation;
+
+/* Describes one recurrent layer (one ONNX RNN/GRU/LSTM node). */
+typedef struct mlnr_rnn_desc {
+    int32_t cell;                 /* MLNR_CELL_* */
+    int32_t direction;            /* MLNR_DIRECTION_* */
+    int32_t input_size;           /* I */
+    int32_t hidden_size;          /* H */
+    int32_t linear_before_reset;  /* GRU only: 0 = reset before the recurrent matmul, 1 = after */
+    int32_t input_forget;         /* LSTM only: 1 couples the gates, f = 1 - i */
+    float clip;                   /* cell clip applied to gate pre-activations; <= 0 means none */
+    /* activations[d*3 + k]: function k (f, g, h) of direction d. RNN uses f; GRU f, g; LSTM f, g, h. */
+    mlnr_activation activations[6];
+} mlnr_rnn_desc;
+
+/* A context owns the worker threads and scratch memory. One context may be used by one thread at a time. */
+typedef struct mlnr_context mlnr_context;
+
+MLNR_API int32_t mlnr_abi_version(void);
+
+/* The message of the last failed call on this thread ("" when none). Valid until the next call. */
+MLNR_API const char* mlnr_last_error(void);
+
+MLNR_API mlnr_status mlnr_context_create(int32_t num_threads, mlnr_context** out_context);
+MLNR_API mlnr_status mlnr_context_destroy(mlnr_context* context);
+MLNR_API mlnr_status mlnr_context_num_threads(const mlnr_context* context, int32_t* out_threads);
+
+/* Floats the training-mode forward keeps for backward ("reserve"), for this layer, T and B. */
+MLNR_API mlnr_status mlnr_rnn_reserve_size(const mlnr_rnn_desc* desc, int32_t seq_length, int32_t batch,
+                                           int64_t* out_floats);
+
+/*
+ * Forward through time. reserve == NULL runs inference mode (keeps nothing); otherwise reserve must hold
+ * mlnr_rnn_reserve_size floats and is filled with what mlnr_rnn_backward needs.
+ */
+MLNR_API mlnr_status mlnr_rnn_forward(mlnr_context* context, const mlnr_rnn_desc* desc,
+                                      int32_t seq_length, int32_t batch,
+                                      const float* x, const float* w, const float* r, const float* bias,
+                                      const int32_t* sequence_lens, const float* initial_h,
+                                      const float* initial_c, const float* p,
+                                      float* y, float* y_h, float* y_c, float* reserve);
+
+/*
+ * Backward through time for the forward call that filled reserve (same desc, sizes and inputs).
+ * dy, dy_h, dy_c: gradients of the loss with respect to Y, Y_h, Y_c (NULL means zero).
+ * Accumulates (+=) into dx [T,B,I], dw, dr, dbias, dp, dinitial_h, dinitial_c (each may be NULL).
+ */
+MLNR_API mlnr_status mlnr_rnn_backward(mlnr_context* context, const mlnr_rnn_desc* desc,
+                                       int32_t seq_length, int32_t batch,
+                                       const float* x, const float* w, const float* r, const float* bias,
+                                       const int32_t* sequence_lens, const float* initial_h,
+                                       const float* initial_c, const float* p, const float* reserve,
+                                       const float* dy, const float* dy_h, const float* dy_c,
+                                       float* dx, float* dw, float* dr, float* dbias, float* dp,
+                                       float* dinitial_h, float* dinitial_c);
+
+/* C = alpha * op(A) * op(B) + beta * C, row-major; op(A) is [M,K], op(B) is [K,N]. Runs on the context's threads. */
+MLNR_API mlnr_status mlnr_gemm(mlnr_context* context, int32_t trans_a, int32_t trans_b,
+                               int32_t m, int32_t n, int32_t k, float alpha,
+                               const float* a, int32_t lda, const float* b, int32_t ldb,
+                               float beta, float* c, int32_t ldc);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MLNETRNN_H */
