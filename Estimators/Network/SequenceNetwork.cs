@@ -1,0 +1,136 @@
+using MlNetRnn.Kernels;
+
+namespace MlNetRnn.Network;
+
+/// <summary>
+/// input -> [embedding] -> recurrent layers (ONNX layout, on an <see cref="ISequenceKernel"/>) -> read-out -> dense head.
+/// Parameters live in one <see cref="ParameterSet"/>: "embedding" [V, E]; per layer l "rnn.l.W" [D, G*H, I],
+/// "rnn.l.R" [D, G*H, H], "rnn.l.B" [D, 2*G*H]; "head.W" [K, F], "head.b" [K] with F = D*H.
+/// Forward keeps what Backward needs in buffers reused across batches; one network serves one thread at a time.
+/// </summary>
+public sealed partial class SequenceNetwork
+{
+    public const string EmbeddingName = "embedding";
+    public const string HeadWeightName = "head.W";
+    public const string HeadBiasName = "head.b";
+
+    public static string WeightName(int layer) => $"rnn.{layer}.W";
+
+    public static string RecurrenceName(int layer) => $"rnn.{layer}.R";
+
+    public static string BiasName(int layer) => $"rnn.{layer}.B";
+
+    private readonly RecurrentDescriptor[] _descriptors;
+    private readonly LayerBuffers[] _layers;
+
+    public SequenceNetwork(SequenceNetworkSpec spec, ISequenceKernel kernel, ParameterSet? parameters = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(kernel);
+        spec.Validate();
+        Spec = spec;
+        Kernel = kernel;
+        Parameters = parameters ?? new ParameterSet(Layout(spec));
+        if (parameters is not null)
+            Parameters.EnsureSameLayout(new ParameterSet(Layout(spec)));
+        _descriptors = Enumerable.Range(0, spec.Layers).Select(spec.LayerDescriptor).ToArray();
+        _layers = Enumerable.Range(0, spec.Layers).Select(_ => new LayerBuffers()).ToArray();
+    }
+
+    public SequenceNetworkSpec Spec { get; }
+
+    public ISequenceKernel Kernel { get; }
+
+    public ParameterSet Parameters { get; }
+
+    public IReadOnlyList<RecurrentDescriptor> Descriptors => _descriptors;
+
+    /// <summary>Names and shapes of every parameter of a network with this spec, in buffer order.</summary>
+    public static IEnumerable<(string Name, int[] Shape)> Layout(SequenceNetworkSpec spec)
+    {
+        if (spec.InputKind == SequenceInputKind.Tokens)
+            yield return (EmbeddingName, [spec.InputWidth, spec.EmbeddingSize]);
+        for (var l = 0; l < spec.Layers; l++)
+        {
+            var d = spec.LayerDescriptor(l);
+            yield return (WeightName(l), [d.NumDirections, d.GateCount * d.HiddenSize, d.InputSize]);
+            yield return (RecurrenceName(l), [d.NumDirections, d.GateCount * d.HiddenSize, d.HiddenSize]);
+            yield return (BiasName(l), [d.NumDirections, 2 * d.GateCount * d.HiddenSize]);
+        }
+        yield return (HeadWeightName, [spec.OutputSize, spec.FeatureSize]);
+        yield return (HeadBiasName, [spec.OutputSize]);
+    }
+
+    /// <summary>
+    /// Initial states per layer for the next forward (h [D, B, H] and, for LSTM, c), e.g. the final states of the
+    /// previous batch in truncated BPTT; null starts from zeros. Gradients do not flow into them.
+    /// </summary>
+    public RecurrentState[]? InitialStates { get; set; }
+
+    /// <summary>The state of every layer after each sequence's last valid step in the last forward.</summary>
+    public RecurrentState[] FinalStates()
+    {
+        var states = new RecurrentState[Spec.Layers];
+        for (var l = 0; l < Spec.Layers; l++)
+        {
+            var n = _descriptors[l].StateLength(_batch);
+            states[l] = new RecurrentState(
+                _layers[l].YH.AsSpan(0, n).ToArray(),
+                Spec.Cell == RecurrentCell.Lstm ? _layers[l].YC.AsSpan(0, n).ToArray() : []);
+        }
+        return states;
+    }
+
+    /// <summary>Head rows of the last forward: B, or T*B when the head runs at every step.</summary>
+    public int OutputRows => Spec.PerStep ? _seqLength * _batch : _batch;
+
+    /// <summary>The read-out vectors of the last forward, [B, F] (or [T*B, F] for AllSteps), before dropout.</summary>
+    public ReadOnlySpan<float> ReadOutFeatures => Spec.PerStep
+        ? _layers[^1].Features.AsSpan(0, _seqLength * _batch * Spec.FeatureSize)
+        : _readOut.AsSpan(0, _batch * Spec.FeatureSize);
+
+    // Per-layer buffers, grown on demand and reused across batches.
+    private sealed class LayerBuffers
+    {
+        public float[] Input = [];       // [T, B, I] for l > 0: features of l-1 after dropout
+        public float[] Y = [];           // [T, D, B, H]
+        public float[] Features = [];    // [T, B, D*H] (Y itself when D == 1)
+        public float[] YH = [];          // [D, B, H]
+        public float[] YC = [];          // [D, B, H]
+        public float[] Reserve = [];
+        public float[] DropoutMask = []; // [T, B, D*H], applied to Features to make the next layer's Input
+        public float[] DY = [];          // [T, D, B, H]
+        public float[] DFeatures = [];   // [T, B, D*H]
+        public float[] DYH = [];         // [D, B, H]
+    }
+
+    private int _seqLength;
+    private int _batch;
+    private bool _trained;               // whether the last forward kept what backward needs
+    private bool _usesOutputY;           // whether the last layer's Y was produced
+    private float[] _embedded = [];      // [T, B, E]
+    private float[] _dEmbedded = [];
+    private float[] _readOut = [];       // [B, F]
+    private int[] _argmax = [];          // [B, F] for max pooling
+    private float[] _headInput = [];     // [N, F] after dropout
+    private float[] _headMask = [];      // [N, F]
+    private float[] _dHeadInput = [];
+    private float[] _outputs = [];       // [N, K]
+
+    private static float[] Grow(ref float[] buffer, long length)
+    {
+        if (buffer.Length < length)
+            buffer = new float[checked((int)length)];
+        return buffer;
+    }
+
+    private static int[] Grow(ref int[] buffer, long length)
+    {
+        if (buffer.Length < length)
+            buffer = new int[checked((int)length)];
+        return buffer;
+    }
+}
+
+/// <summary>A recurrent layer's state: h [D, B, H] and, for LSTM, c [D, B, H] (empty otherwise).</summary>
+public sealed record RecurrentState(float[] H, float[] C);
