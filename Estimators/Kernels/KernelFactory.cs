@@ -1,0 +1,12 @@
+namespace MlNetRnn.Kernels;
+
+/// <summary>Creates the kernel a model runs on.</summary>
+public static class KernelFactory
+{
+    public static ISequenceKernel Create(KernelKind kind, int threads) => kind switch
+    {
+        KernelKind.Reference => ReferenceKernel.Instance,
+        KernelKind.Native => throw new NotSupportedException("The native kernel binding is not merged yet; use KernelKind.Reference."),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Expected Native or Reference."),
+    };
+}

@@ -1,0 +1,56 @@
+using MlNetRnn.Featurization;
+using MlNetRnn.Network;
+
+namespace MlNetRnn.Persistence;
+
+/// <summary>The JSON part of a saved model ("model.json"); the weights follow in "parameters.bin".</summary>
+internal sealed record ModelDocument
+{
+    public const string FormatName = "mlnetrnn-model";
+    public const int CurrentFormatVersion = 1;
+
+    public string Format { get; init; } = FormatName;
+
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    public string Producer { get; init; } = "";
+
+    public required SequenceNetworkSpec Spec { get; init; }
+
+    public required SchemaDocument Schema { get; init; }
+
+    public required SequenceModelOptions Options { get; init; }
+
+    public required List<ParameterDocument> Parameters { get; init; }
+
+    public List<EpochDocument> History { get; init; } = [];
+
+    public int? RestoredEpoch { get; init; }
+
+    public string StopReason { get; init; } = "completed";
+}
+
+internal sealed record SchemaDocument
+{
+    public SequenceTask Task { get; init; }
+
+    public SequenceInputKindOfData Input { get; init; }
+
+    public int FeatureWidth { get; init; }
+
+    public int VocabularySize { get; init; }
+
+    public TextFeaturizerOptions? Featurizer { get; init; }
+
+    public List<string>? Vocabulary { get; init; }
+
+    public List<string> Labels { get; init; } = [];
+
+    public int ValueCount { get; init; }
+
+    public bool ValuesPerStep { get; init; }
+}
+
+internal sealed record ParameterDocument(string Name, int[] Shape);
+
+internal sealed record EpochDocument(int Epoch, float LearningRate, double TrainLoss, EvaluationMetrics? Validation, double Seconds);

@@ -1,0 +1,29 @@
+using MlNetRnn.Training;
+
+namespace MlNetRnn;
+
+/// <summary>
+/// Trains a <see cref="SequenceModel"/> (the estimator/transformer shape of ML.NET without ML.NET): options in,
+/// <see cref="Fit"/> builds the vocabulary and labels from the training data, trains, and returns the model.
+/// </summary>
+public sealed class SequenceModelEstimator
+{
+    public SequenceModelEstimator(SequenceModelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+    }
+
+    public SequenceModelOptions Options { get; }
+
+    /// <summary>
+    /// Trains on <paramref name="train"/>; validates on <paramref name="validation"/> (or on the held-out
+    /// ValidationFraction) after every epoch. Resumes from Options.CheckpointPath when that file exists.
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the last checkpoint (if any) is complete.</exception>
+    public SequenceModel Fit(SequenceData train, SequenceData? validation = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        new SequenceTrainer(Options, progress, cancellationToken).Fit(train, validation);
+}

@@ -1,0 +1,188 @@
+using MlNetRnn.Featurization;
+using MlNetRnn.Kernels;
+using MlNetRnn.Network;
+using MlNetRnn.Training;
+
+namespace MlNetRnn;
+
+/// <summary>
+/// Everything a <see cref="SequenceModelEstimator"/> needs to build and train a model. Every property has a
+/// documented default; <see cref="Validate"/> names the first inconsistent one.
+/// </summary>
+public sealed record SequenceModelOptions
+{
+    // ---- Task ----
+
+    /// <summary>What the model predicts. Default multiclass classification.</summary>
+    public SequenceTask Task { get; init; } = SequenceTask.MulticlassClassification;
+
+    /// <summary>Binary classification: the label counted as positive. Default "True" (what bool labels become).</summary>
+    public string PositiveLabel { get; init; } = SequenceData.BinaryLabel(true);
+
+    // ---- Input ----
+
+    /// <summary>Tokenizer and vocabulary for text input.</summary>
+    public TextFeaturizerOptions Text { get; init; } = new();
+
+    /// <summary>Vocabulary size for token-id input (ids 0 .. size-1); ignored for text (the vocabulary decides).</summary>
+    public int VocabularySize { get; init; }
+
+    /// <summary>Embedding vector size for text and token input. Default 64.</summary>
+    public int EmbeddingSize { get; init; } = 64;
+
+    // ---- Network ----
+
+    /// <summary>Default GRU.</summary>
+    public RecurrentCell Cell { get; init; } = RecurrentCell.Gru;
+
+    /// <summary>Units per direction. Default 128.</summary>
+    public int HiddenSize { get; init; } = 128;
+
+    /// <summary>Stacked recurrent layers. Default 1.</summary>
+    public int Layers { get; init; } = 1;
+
+    /// <summary>Default false.</summary>
+    public bool Bidirectional { get; init; }
+
+    /// <summary>GRU variant: true (default) = reset after the recurrent matmul (Keras reset_after, PyTorch, cuDNN);
+    /// false = before it (textbook, TF1 GRUCell).</summary>
+    public bool LinearBeforeReset { get; init; } = true;
+
+    /// <summary>Vanilla RNN activation, Tanh (default) or Relu.</summary>
+    public ActivationKind RnnActivation { get; init; } = ActivationKind.Tanh;
+
+    /// <summary>Dropout between stacked layers and before the head. Default 0.</summary>
+    public float Dropout { get; init; }
+
+    /// <summary>Default last state; tagging and language models always read every step.</summary>
+    public ReadOutKind ReadOut { get; init; } = ReadOutKind.LastState;
+
+    // ---- Loss ----
+
+    /// <summary>Per-class loss weights for imbalanced data, in label order (binary: negative, positive). Default none.</summary>
+    public IReadOnlyList<float>? ClassWeights { get; init; }
+
+    /// <summary>Regression: 0 (default) for mean squared error, a positive delta for the Huber loss.</summary>
+    public float HuberDelta { get; init; }
+
+    // ---- Optimisation ----
+
+    /// <summary>Default Adam.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>Default 1e-3 (Adam).</summary>
+    public float LearningRate { get; init; } = 1e-3f;
+
+    /// <summary>Learning rate per epoch. Default constant.</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+
+    /// <summary>Adam: decoupled weight decay (AdamW). Default 0.</summary>
+    public float WeightDecay { get; init; }
+
+    /// <summary>L2 penalty added to the gradients (l2 * w). Default 0.</summary>
+    public float L2 { get; init; }
+
+    /// <summary>SGD momentum. Default 0.9.</summary>
+    public float Momentum { get; init; } = 0.9f;
+
+    /// <summary>SGD Nesterov momentum. Default false.</summary>
+    public bool Nesterov { get; init; }
+
+    /// <summary>Clip the global gradient norm to this value; 0 turns clipping off. Default 5.</summary>
+    public float GradientClipNorm { get; init; } = 5f;
+
+    // ---- Training loop ----
+
+    /// <summary>Sequences per batch (language models: parallel streams). Default 32.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Default 10.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Group sequences of similar length into batches so padded work stays small. Default true.</summary>
+    public bool BucketByLength { get; init; } = true;
+
+    /// <summary>Language models: steps per truncated-BPTT window; the state carries across windows. Default 64.</summary>
+    public int BpttLength { get; init; } = 64;
+
+    /// <summary>Fraction of the training data held out for validation when no validation set is given
+    /// (stratified for classification). Default 0.</summary>
+    public float ValidationFraction { get; init; }
+
+    /// <summary>Stop after this many epochs without a better validation loss; 0 (default) never stops early.</summary>
+    public int EarlyStoppingPatience { get; init; }
+
+    /// <summary>With validation: end with the weights of the epoch with the lowest validation loss. Default true.</summary>
+    public bool RestoreBestWeights { get; init; } = true;
+
+    /// <summary>Seeds initialisation, shuffling, dropout and the validation split. Default 1.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Kernel threads; at 1 thread a seed reproduces a run bit for bit. Default: processor count.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Native (default) or the C# reference kernel (slow; the specification).</summary>
+    public KernelKind Kernel { get; init; } = KernelKind.Native;
+
+    /// <summary>Write a checkpoint here after every epoch (atomically); Fit resumes from it when it exists. Default none.</summary>
+    public string? CheckpointPath { get; init; }
+
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Task))
+            throw new ArgumentException($"Unknown task {Task}.", nameof(Task));
+        Text.Validate();
+        Schedule.Validate();
+        if (EmbeddingSize <= 0)
+            throw new ArgumentException($"EmbeddingSize must be positive, got {EmbeddingSize}.", nameof(EmbeddingSize));
+        if (VocabularySize < 0)
+            throw new ArgumentException($"VocabularySize must be >= 0, got {VocabularySize}.", nameof(VocabularySize));
+        if (HiddenSize <= 0)
+            throw new ArgumentException($"HiddenSize must be positive, got {HiddenSize}.", nameof(HiddenSize));
+        if (Layers <= 0)
+            throw new ArgumentException($"Layers must be positive, got {Layers}.", nameof(Layers));
+        if (Dropout is < 0f or >= 1f || float.IsNaN(Dropout))
+            throw new ArgumentException($"Dropout must be in [0, 1), got {Dropout}.", nameof(Dropout));
+        if (!(LearningRate > 0f) || float.IsInfinity(LearningRate))
+            throw new ArgumentException($"LearningRate must be positive and finite, got {LearningRate}.", nameof(LearningRate));
+        if (!(WeightDecay >= 0f) || !(L2 >= 0f))
+            throw new ArgumentException($"WeightDecay and L2 must be >= 0, got {WeightDecay} and {L2}.", nameof(WeightDecay));
+        if (Momentum is < 0f or >= 1f || float.IsNaN(Momentum))
+            throw new ArgumentException($"Momentum must be in [0, 1), got {Momentum}.", nameof(Momentum));
+        if (!(GradientClipNorm >= 0f))
+            throw new ArgumentException($"GradientClipNorm must be >= 0 (0 = off), got {GradientClipNorm}.", nameof(GradientClipNorm));
+        if (!(HuberDelta >= 0f))
+            throw new ArgumentException($"HuberDelta must be >= 0 (0 = MSE), got {HuberDelta}.", nameof(HuberDelta));
+        if (BatchSize <= 0)
+            throw new ArgumentException($"BatchSize must be positive, got {BatchSize}.", nameof(BatchSize));
+        if (Epochs <= 0)
+            throw new ArgumentException($"Epochs must be positive, got {Epochs}.", nameof(Epochs));
+        if (BpttLength <= 0)
+            throw new ArgumentException($"BpttLength must be positive, got {BpttLength}.", nameof(BpttLength));
+        if (ValidationFraction is < 0f or >= 1f || float.IsNaN(ValidationFraction))
+            throw new ArgumentException($"ValidationFraction must be in [0, 1), got {ValidationFraction}.", nameof(ValidationFraction));
+        if (EarlyStoppingPatience < 0)
+            throw new ArgumentException($"EarlyStoppingPatience must be >= 0, got {EarlyStoppingPatience}.", nameof(EarlyStoppingPatience));
+        if (Threads <= 0)
+            throw new ArgumentException($"Threads must be positive, got {Threads}.", nameof(Threads));
+        if (Task is SequenceTask.Tagging or SequenceTask.LanguageModel && ReadOut is not (ReadOutKind.LastState or ReadOutKind.AllSteps))
+            throw new ArgumentException($"{Task} reads every step; leave ReadOut at its default.", nameof(ReadOut));
+    }
+}
+
+/// <summary>The update rule.</summary>
+public enum OptimizerKind
+{
+    Adam = 0,
+    Sgd = 1,
+}
+
+/// <summary>Which kernel runs the recurrent layers and GEMMs.</summary>
+public enum KernelKind
+{
+    /// <summary>The native kernel (C++, OpenBLAS, threads).</summary>
+    Native = 0,
+
+    /// <summary>The C# reference implementation: slow, single-threaded, the specification.</summary>
+    Reference = 1,
+}

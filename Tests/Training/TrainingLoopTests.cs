@@ -1,0 +1,139 @@
+using MlNetRnn.Kernels;
+using MlNetRnn.Network;
+using MlNetRnn.Training;
+
+namespace MlNetRnn.Tests.Training;
+
+public class TrainingLoopTests
+{
+    internal static SequenceModelOptions Small(SequenceTask task) => new()
+    {
+        Task = task,
+        Kernel = KernelKind.Reference,
+        Threads = 1,
+        EmbeddingSize = 8,
+        HiddenSize = 16,
+        BatchSize = 16,
+        Epochs = 3,
+        LearningRate = 0.01f,
+        Seed = 3,
+    };
+
+    [Fact]
+    public void LearnsATaskThatNeedsMemory()
+    {
+        var train = SyntheticTasks.MarkerPosition(600, seed: 1);
+        var test = SyntheticTasks.MarkerPosition(200, seed: 2);
+        var options = Small(SequenceTask.MulticlassClassification) with { Epochs = 12 };
+        using var model = new SequenceModelEstimator(options).Fit(train);
+        var metrics = model.Evaluate(test);
+        Assert.True(metrics.Accuracy >= 0.97, $"Held-out accuracy {metrics.Accuracy:F3} on the marker task (history: {string.Join("; ", model.History.Epochs)})");
+    }
+
+    [Fact]
+    public void SameSeedGivesIdenticalWeightsAtOneThread()
+    {
+        var data = SyntheticTasks.SignOfSum(120, seed: 4);
+        var options = Small(SequenceTask.BinaryClassification) with { Dropout = 0.2f, Layers = 2 };
+        using var a = new SequenceModelEstimator(options).Fit(data);
+        using var b = new SequenceModelEstimator(options).Fit(data);
+        Assert.Equal(a.Parameters.Values, b.Parameters.Values);
+        using var c = new SequenceModelEstimator(options with { Seed = 4 }).Fit(data);
+        Assert.NotEqual(a.Parameters.Values, c.Parameters.Values);
+    }
+
+    [Fact]
+    public void ResumedRunEndsWithTheWeightsOfAnUninterruptedRun()
+    {
+        var data = SyntheticTasks.SignOfSum(120, seed: 5);
+        var directory = Directory.CreateTempSubdirectory("mlnetrnn-resume");
+        try
+        {
+            var checkpoint = Path.Combine(directory.FullName, "run.ckpt");
+            var options = Small(SequenceTask.BinaryClassification) with { Epochs = 4, Dropout = 0.1f, ValidationFraction = 0.2f };
+            using var uninterrupted = new SequenceModelEstimator(options).Fit(data);
+
+            using (new SequenceModelEstimator(options with { Epochs = 2, CheckpointPath = checkpoint }).Fit(data))
+            {
+            }
+            Assert.True(File.Exists(checkpoint));
+            using var resumed = new SequenceModelEstimator(options with { CheckpointPath = checkpoint }).Fit(data);
+            Assert.Equal(uninterrupted.Parameters.Values, resumed.Parameters.Values);
+            Assert.Equal(4, resumed.History.Epochs.Count);
+            Assert.Equal(uninterrupted.History.Epochs.Select(e => e.TrainLoss), resumed.History.Epochs.Select(e => e.TrainLoss));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void DivergenceStopsWithAClearErrorAndKeepsTheLastCheckpoint()
+    {
+        var data = SyntheticTasks.SignOfSum(64, seed: 6);
+        var directory = Directory.CreateTempSubdirectory("mlnetrnn-nan");
+        try
+        {
+            var checkpoint = Path.Combine(directory.FullName, "run.ckpt");
+            var options = Small(SequenceTask.BinaryClassification) with
+            {
+                Cell = RecurrentCell.Rnn, RnnActivation = ActivationKind.Relu, Optimizer = OptimizerKind.Sgd,
+                GradientClipNorm = 0f, CheckpointPath = checkpoint, Epochs = 1,
+            };
+            using (new SequenceModelEstimator(options).Fit(data))
+            {
+            }
+            var before = File.ReadAllBytes(checkpoint);
+            var error = Assert.Throws<TrainingDivergedException>(() =>
+                new SequenceModelEstimator(options with { Epochs = 3, LearningRate = 1e25f }).Fit(data));
+            Assert.Contains("epoch 2", error.Message);
+            Assert.Contains("batch", error.Message);
+            Assert.Equal(2, error.Epoch);
+            Assert.Equal(before, File.ReadAllBytes(checkpoint));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void EarlyStoppingRestoresTheBestEpoch()
+    {
+        var data = SyntheticTasks.SignOfSum(200, seed: 7);
+        var options = Small(SequenceTask.BinaryClassification) with { Epochs = 30, ValidationFraction = 0.3f, EarlyStoppingPatience = 2, LearningRate = 0.05f };
+        using var model = new SequenceModelEstimator(options).Fit(data);
+        var epochs = model.History.Epochs;
+        var best = epochs.MinBy(e => e.Validation!.Loss)!;
+        Assert.Equal(best.Epoch, model.History.RestoredEpoch);
+        if (epochs.Count < 30)
+            Assert.Equal("early stopping", model.History.StopReason);
+    }
+
+    [Fact]
+    public void SaveAndLoadGiveIdenticalPredictions()
+    {
+        var data = SyntheticTasks.MarkerPosition(100, seed: 8);
+        using var model = new SequenceModelEstimator(Small(SequenceTask.MulticlassClassification) with { Epochs = 1 }).Fit(data);
+        var path = Path.Combine(Path.GetTempPath(), $"mlnetrnn-{Guid.NewGuid():N}.model");
+        try
+        {
+            model.Save(path);
+            using var loaded = SequenceModel.Load(path);
+            var expected = model.Predict(data);
+            var actual = loaded.Predict(data);
+            for (var i = 0; i < data.Count; i++)
+            {
+                Assert.Equal(expected[i].PredictedLabel, actual[i].PredictedLabel);
+                Assert.Equal(expected[i].Probabilities, actual[i].Probabilities);
+            }
+            Assert.Equal(model.Labels, loaded.Labels);
+            Assert.Equal(model.Spec, loaded.Spec);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
