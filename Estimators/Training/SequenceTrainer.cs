@@ -108,7 +108,7 @@ internal sealed class SequenceTrainer
         var clock = Stopwatch.StartNew();
         var batchesDone = 0L;
         var batchesTotal = (long)data.BatchesPerEpoch(o) * (o.Epochs - startEpoch);
-        var doutputs = Array.Empty<float>();
+        var step = new TrainingStep(network, loss, optimizer) { L2 = o.L2, ClipNorm = o.GradientClipNorm };
         for (var epoch = startEpoch; epoch < o.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
@@ -121,11 +121,7 @@ internal sealed class SequenceTrainer
             {
                 _cancellation.ThrowIfCancellationRequested();
                 var batch = plan[i]();
-                parameters.ZeroGradients();
-                var outputs = network.Forward(batch, training: true, dropoutRandom);
-                if (doutputs.Length < outputs.Length)
-                    doutputs = new float[outputs.Length];
-                var value = loss.Compute(outputs, batch, doutputs.AsSpan(0, outputs.Length));
+                var value = step.Run(batch, rate, dropoutRandom);
                 if (!double.IsFinite(value.Sum))
                 {
                     throw new TrainingDivergedException(
@@ -134,14 +130,8 @@ internal sealed class SequenceTrainer
                         "Lower the learning rate, clip gradients (GradientClipNorm) or check the inputs for extreme values.", epoch + 1, i + 1);
                 }
                 total += value;
-                network.Backward(batch, doutputs.AsSpan(0, outputs.Length));
                 if (data.CarriesState)
                     network.InitialStates = network.FinalStates();
-                if (o.L2 > 0f)
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(parameters.Values, o.L2, parameters.Gradients, parameters.Gradients);
-                if (o.GradientClipNorm > 0f)
-                    GradientClipping.ClipByGlobalNorm(parameters.Gradients, o.GradientClipNorm);
-                optimizer.Step(parameters, rate);
                 batchesDone++;
                 _progress?.Report(new TrainingProgress
                 {
