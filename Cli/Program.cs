@@ -8,6 +8,7 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("MlNetRnn: train, test, benchmark and serve recurrent sequence models from .NET.");
+        root.Subcommands.Add(Commands.BenchCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -26,4 +26,16 @@ public sealed class SequenceModelEstimator
     public SequenceModel Fit(SequenceData train, SequenceData? validation = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
         new SequenceTrainer(Options, progress, cancellationToken).Fit(train, validation);
+
+    /// <summary>
+    /// Continues training a model (fine-tuning, or a model imported from ONNX): keeps its vocabulary, labels and
+    /// weights and trains them further with these options, which must describe the same network.
+    /// The given model is not changed.
+    /// </summary>
+    public SequenceModel Fit(SequenceModel start, SequenceData train, SequenceData? validation = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        return new SequenceTrainer(Options, progress, cancellationToken).Fit(train, validation, start);
+    }
 }

@@ -27,7 +27,9 @@ internal sealed class SequenceTrainer
         _cancellation = cancellation;
     }
 
-    public SequenceModel Fit(SequenceData train, SequenceData? validation)
+    /// <param name="start">A trained model to continue from (fine-tuning): its vocabulary, labels and weights are
+    /// kept; the options must describe the same network.</param>
+    public SequenceModel Fit(SequenceData train, SequenceData? validation, SequenceModel? start = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (train.Count == 0)
@@ -48,6 +50,15 @@ internal sealed class SequenceTrainer
         {
             CheckResumable(checkpoint.Model, o);
             model = new SequenceModel(checkpoint.Model.Schema, checkpoint.Model.Spec, checkpoint.Model.Parameters, o, checkpoint.Model.History);
+        }
+        else if (start is not null)
+        {
+            var spec = BuildSpec(start.Schema);
+            if (spec != start.Spec)
+                throw new ArgumentException($"The options describe a different network than the model to continue from: {spec} against {start.Spec}. Use the model's options (model.Options with the training settings changed).", nameof(start));
+            var parameters = new ParameterSet(SequenceNetwork.Layout(spec));
+            parameters.CopyValuesFrom(start.Parameters);
+            model = new SequenceModel(start.Schema, spec, parameters, o);
         }
         else
         {

@@ -136,4 +136,18 @@ public class TrainingLoopTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void FineTuningContinuesFromAModelWithoutChangingIt()
+    {
+        var data = SyntheticTasks.SignOfSum(100, seed: 10);
+        var options = Small(SequenceTask.BinaryClassification) with { Epochs = 1 };
+        using var first = new SequenceModelEstimator(options).Fit(data);
+        var before = first.Parameters.Values.ToArray();
+        using var tuned = new SequenceModelEstimator(options with { Epochs = 2, LearningRate = 0.005f }).Fit(first, data);
+        Assert.Equal(before, first.Parameters.Values);
+        Assert.NotEqual(before, tuned.Parameters.Values);
+        var error = Assert.Throws<ArgumentException>(() => new SequenceModelEstimator(options with { HiddenSize = 4 }).Fit(first, data));
+        Assert.Contains("different network", error.Message);
+    }
 }

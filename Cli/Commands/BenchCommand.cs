@@ -1,0 +1,48 @@
+using System.CommandLine;
+using MlNetRnn.Cli.Bench;
+
+namespace MlNetRnn.Cli.Commands;
+
+/// <summary>`mlnetrnn bench --workload w1|...|all --threads N`: the workloads of shared/bench/WORKLOADS.md.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var workload = new Option<string>("--workload") { Description = $"One of {string.Join(", ", BenchWorkload.Ids)}, or all.", DefaultValueFactory = _ => "all" };
+        var threads = new Option<int>("--threads") { Description = "Kernel threads.", DefaultValueFactory = _ => 1 };
+        var kernel = new Option<KernelKind>("--kernel") { Description = "native or reference.", DefaultValueFactory = _ => KernelKind.Native };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed steps first (at least 3).", DefaultValueFactory = _ => 3 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps (at least 20).", DefaultValueFactory = _ => 20 };
+        var command = new Command("bench", "Time the benchmark workloads (W1-W5 of shared/bench/WORKLOADS.md); one result line each.")
+        {
+            workload, threads, kernel, warmup, steps,
+        };
+        command.SetAction(result =>
+        {
+            var ids = result.GetValue(workload) is "all" or null ? BenchWorkload.Ids : [result.GetValue(workload)!];
+            var threadCount = result.GetValue(threads);
+            if (threadCount <= 0 || result.GetValue(warmup) < 3 || result.GetValue(steps) < 20)
+            {
+                Console.Error.WriteLine("bench: --threads must be positive, --warmup at least 3 and --steps at least 20.");
+                return 2;
+            }
+            foreach (var id in ids)
+            {
+                BenchWorkload w;
+                try
+                {
+                    w = BenchWorkload.Get(id);
+                }
+                catch (ArgumentException e)
+                {
+                    Console.Error.WriteLine($"bench: {e.Message}");
+                    return 2;
+                }
+                var stepCount = w.Id == "w4-b1" ? Math.Max(result.GetValue(steps), 300) : result.GetValue(steps);
+                Console.WriteLine(BenchRunner.Run(w, threadCount, result.GetValue(kernel), result.GetValue(warmup), stepCount));
+            }
+            return 0;
+        });
+        return command;
+    }
+}
