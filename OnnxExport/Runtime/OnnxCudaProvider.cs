@@ -41,30 +41,33 @@ internal static unsafe class OnnxCudaProvider
 
     private static void AppendThroughBridge(OnnxRuntimeLibrary library, OrtHandle sessionOptions, OnnxCudaOptions cuda)
     {
+        // Creating, updating (which already loads the provider libraries) and appending can each fail.
         var api = library.Api;
+        using var strings = new NativeStringArrays(cuda.ToKeyValues());
+        OnnxExecutionProviderException Failure(IntPtr status, string context)
+        {
+            var error = api.ToException(status, context);
+            return new OnnxExecutionProviderException(OnnxExecutionProvider.Cuda, BridgeHint(library, strings, error.NativeMessage), error);
+        }
+
         IntPtr created;
         var status = api.CreateCudaProviderOptions(&created);
         if (status != IntPtr.Zero)
-            throw new OnnxExecutionProviderException(OnnxExecutionProvider.Cuda, BridgeHint(library), api.ToException(status, "creating CUDA provider options"));
+            throw Failure(status, "creating CUDA provider options");
         using var providerOptions = new OrtHandle("OrtCUDAProviderOptionsV2", api.ReleaseCudaProviderOptions, created);
-        using var strings = new NativeStringArrays(cuda.ToKeyValues());
-        using (var lease = providerOptions.Lease())
-        {
-            status = api.UpdateCudaProviderOptions(lease.Pointer, strings.Keys, strings.Values, (nuint)strings.Count);
-            if (status != IntPtr.Zero)
-                throw new OnnxExecutionProviderException(OnnxExecutionProvider.Cuda, $"ONNX Runtime rejected the CUDA provider options {strings}.",
-                    api.ToException(status, $"setting CUDA provider options {strings}"));
-        }
-        using var options = sessionOptions.Lease();
         using var provider = providerOptions.Lease();
+        status = api.UpdateCudaProviderOptions(provider.Pointer, strings.Keys, strings.Values, (nuint)strings.Count);
+        if (status != IntPtr.Zero)
+            throw Failure(status, $"setting CUDA provider options {strings}");
+        using var options = sessionOptions.Lease();
         status = api.SessionOptionsAppendExecutionProviderCudaV2(options.Pointer, provider.Pointer);
         if (status != IntPtr.Zero)
-            throw new OnnxExecutionProviderException(OnnxExecutionProvider.Cuda, BridgeHint(library),
-                api.ToException(status, "appending the CUDA execution provider"));
+            throw Failure(status, "appending the CUDA execution provider");
     }
 
-    // The bridge loads both provider libraries from the core library's folder; say which are absent.
-    private static string BridgeHint(OnnxRuntimeLibrary library)
+    // The bridge loads both provider libraries from the core library's folder: say which are absent, else why
+    // present ones failed (ORT's text tells a load failure from a rejected option).
+    private static string BridgeHint(OnnxRuntimeLibrary library, NativeStringArrays options, string nativeMessage)
     {
         var platform = OnnxRuntimePlatform.Current;
         var folder = Path.GetDirectoryName(library.Path) ?? ".";
@@ -76,7 +79,10 @@ internal static unsafe class OnnxCudaProvider
                    $"Run scripts/setup.sh --gpu (npm GPU package), or set {OnnxRuntimeLibraryLocator.PathVariable} to a CUDA build " +
                    $"of ONNX Runtime with {platform.CudaProviderName} and {platform.SharedProviderName} next to its core library " +
                    $"(e.g. Microsoft.ML.OnnxRuntime.Gpu's runtimes/{platform.RuntimeIdentifier}/native).";
-        return $"The provider libraries exist in {folder} but could not be loaded: they need {RuntimeRequirements}.";
+        if (nativeMessage.Contains("load", StringComparison.OrdinalIgnoreCase))
+            return $"{platform.SharedProviderName} and {platform.CudaProviderName} exist in {folder} but could not be loaded: " +
+                   $"they need {RuntimeRequirements}.";
+        return $"ONNX Runtime rejected the CUDA provider options {options}.";
     }
 
     private static void AppendAsPlugin(OnnxRuntimeLibrary library, OrtHandle sessionOptions, OnnxCudaOptions cuda)

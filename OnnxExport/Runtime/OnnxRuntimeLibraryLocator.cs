@@ -46,7 +46,7 @@ public static class OnnxRuntimeLibraryLocator
             return Pinned(environmentValue, $"${PathVariable}", platform, tried);
         tried.Add($"${PathVariable}: not set");
 
-        var app = Path.GetFullPath(appDirectory);
+        var app = Path.TrimEndingDirectorySeparator(Path.GetFullPath(appDirectory));
         foreach (var directory in new[] { Path.Combine(app, "runtimes", platform.RuntimeIdentifier, "native"), app })
         {
             if (Check(directory, platform, tried) is { } found)
@@ -54,7 +54,7 @@ public static class OnnxRuntimeLibraryLocator
         }
 
         var visited = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var start in new[] { app, Path.GetFullPath(currentDirectory) })
+        foreach (var start in new[] { app, Path.TrimEndingDirectorySeparator(Path.GetFullPath(currentDirectory)) })
         {
             for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
             {
