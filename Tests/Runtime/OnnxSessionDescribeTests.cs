@@ -38,7 +38,7 @@ public sealed class OnnxSessionDescribeTests : IDisposable
     }
 
     [Fact]
-    public void RunsFloatAndInt64Outputs()
+    public void RunsFloatAndInt64OutputsIncludingEmptyTensors()
     {
         using var session = OnnxSession.FromBytes(TestModels.Described(Metadata).ToByteArray());
         var outputs = session.Run([OnnxRuntimeTensor.FromFloats("X", new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3)]);
@@ -47,6 +47,11 @@ public sealed class OnnxSessionDescribeTests : IDisposable
         Assert.Equal([1.5f, 1f, 5f, 4.5f, 4f, 8f], outputs[0].Floats.ToArray());
         Assert.Equal(OnnxElementType.Int64, outputs[1].ElementType);
         Assert.Equal([2L, 3L], outputs[1].Int64s.ToArray());
+
+        var empty = session.Run([OnnxRuntimeTensor.FromFloats("X", Array.Empty<float>(), 0, 3)]);
+        Assert.Equal([0L, 3L], empty[0].Shape);
+        Assert.Equal(0, empty[0].ElementCount);
+        Assert.Equal([0L, 3L], empty[1].Int64s.ToArray());
 
         var countOnly = session.Run([OnnxRuntimeTensor.FromFloats("X", new float[3], 1, 3)], ["Count"]);
         Assert.Equal("Count", Assert.Single(countOnly).Name);
