@@ -3,12 +3,13 @@ namespace MlNetRnn.OnnxExport.Runtime;
 /// <summary>
 /// A failure reported by ONNX Runtime: every non-null <c>OrtStatus</c> becomes this exception, carrying ORT's
 /// error code and its message unchanged in <see cref="NativeMessage"/>; <see cref="Exception.Message"/> adds what
-/// the binding was doing and, where it can tell, how to fix it.
+/// the binding was doing. (Where the binding can say how to fix a failure, as for execution providers, it wraps this
+/// exception in one that does.)
 /// </summary>
 public sealed class OnnxRuntimeException : Exception
 {
-    public OnnxRuntimeException(OnnxRuntimeErrorCode errorCode, string nativeMessage, string context, string? hint = null)
-        : base(Compose(errorCode, nativeMessage, context, hint))
+    public OnnxRuntimeException(OnnxRuntimeErrorCode errorCode, string nativeMessage, string context)
+        : base($"ONNX Runtime failed {context}: [{errorCode}] {nativeMessage}")
     {
         ErrorCode = errorCode;
         NativeMessage = nativeMessage;
@@ -23,10 +24,4 @@ public sealed class OnnxRuntimeException : Exception
 
     /// <summary>What the binding was doing, e.g. "creating a session from 'model.onnx'".</summary>
     public string Context { get; }
-
-    /// <summary>The same failure with a diagnosis appended (used where the binding knows more than ORT's text).</summary>
-    public OnnxRuntimeException WithHint(string hint) => new(ErrorCode, NativeMessage, Context, hint);
-
-    private static string Compose(OnnxRuntimeErrorCode code, string message, string context, string? hint) =>
-        $"ONNX Runtime failed {context}: [{code}] {message}" + (string.IsNullOrEmpty(hint) ? "" : " " + hint);
 }

@@ -12,7 +12,7 @@ namespace MlNetRnn.OnnxExport.Runtime;
 /// append-only across versions, so these indices hold for every library that serves version 29 (1.29, 1.30, ...).
 /// Cross-checked against the same table in ONNX Runtime's C# binding of 1.29 (identical for indices 0..416) and
 /// against Microsoft's header of API 13 for indices 0..224. The newest function used is from API 22 (plugin
-/// execution providers, indices 298..316); asking for 29 states the version the indices were read from.
+/// execution providers, indices 298..315); asking for 29 states the version the indices were read from.
 /// </para>
 /// <para>
 /// Every function that returns <c>OrtStatus*</c> is called through <see cref="ThrowIfFailed"/>, which turns a
@@ -29,11 +29,10 @@ internal sealed unsafe class OnnxRuntimeNativeApi
     /// <summary>The ONNX Runtime release that introduced <see cref="ApiVersion"/>, for messages.</summary>
     public const string MinimumRuntimeVersion = "1.29";
 
-    // ORT enum values used here (onnxruntime_c_api.h): ONNXType, OrtAllocatorType, OrtMemType, OrtHardwareDeviceType.
+    // ORT enum values used here (onnxruntime_c_api.h): ONNXType, OrtAllocatorType, OrtMemType.
     public const int OnnxTypeTensor = 1;
     public const int ArenaAllocator = 1;
     public const int MemTypeDefault = 0;
-    public const int HardwareDeviceTypeGpu = 1;
 
     private OnnxRuntimeNativeApi(IntPtr* table, string versionString)
     {
@@ -99,10 +98,8 @@ internal sealed unsafe class OnnxRuntimeNativeApi
         RegisterExecutionProviderLibrary = (delegate* unmanaged<IntPtr, byte*, void*, IntPtr>)table[301];
         GetEpDevices = (delegate* unmanaged<IntPtr, IntPtr**, nuint*, IntPtr>)table[303];
         SessionOptionsAppendExecutionProviderV2 = (delegate* unmanaged<IntPtr, IntPtr, IntPtr*, nuint, byte**, byte**, nuint, IntPtr>)table[304];
-        HardwareDeviceType = (delegate* unmanaged<IntPtr, int>)table[307];
         EpDeviceEpName = (delegate* unmanaged<IntPtr, byte*>)table[312];
         EpDeviceEpOptions = (delegate* unmanaged<IntPtr, IntPtr>)table[315];
-        EpDeviceDevice = (delegate* unmanaged<IntPtr, IntPtr>)table[316];
     }
 
     /// <summary>What <c>OrtApiBase::GetVersionString</c> returned, e.g. "1.30.0".</summary>
@@ -189,15 +186,13 @@ internal sealed unsafe class OnnxRuntimeNativeApi
     // [254] build description
     public readonly delegate* unmanaged<byte*> GetBuildInfoString;
 
-    // [298..316] plugin execution providers: a provider library registered by path, its devices, appended by device
+    // [298..315] plugin execution providers: a provider library registered by path, its devices, appended by device
     public readonly delegate* unmanaged<IntPtr, byte***, byte***, nuint*, void> GetKeyValuePairs;
     public readonly delegate* unmanaged<IntPtr, byte*, void*, IntPtr> RegisterExecutionProviderLibrary;
     public readonly delegate* unmanaged<IntPtr, IntPtr**, nuint*, IntPtr> GetEpDevices;
     public readonly delegate* unmanaged<IntPtr, IntPtr, IntPtr*, nuint, byte**, byte**, nuint, IntPtr> SessionOptionsAppendExecutionProviderV2;
-    public readonly delegate* unmanaged<IntPtr, int> HardwareDeviceType;
     public readonly delegate* unmanaged<IntPtr, byte*> EpDeviceEpName;
     public readonly delegate* unmanaged<IntPtr, IntPtr> EpDeviceEpOptions;
-    public readonly delegate* unmanaged<IntPtr, IntPtr> EpDeviceDevice;
 
     /// <summary>
     /// Reads the function table of a loaded library. Fails with a clear message when the library does not export
