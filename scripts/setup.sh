@@ -50,10 +50,20 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -f node_module
   npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
   touch "$stamp"
 fi
-if [ "$want_gpu" -eq 1 ] && [ ! -d node_modules/com.github.asus4.onnxruntime.linux-x64-gpu ]; then
+# The GPU pair lands in two folders: ORT 1.29's core library (a CPU build) in com.github.asus4.onnxruntime/Plugins/Linux/x64
+# and its CUDA provider in com.github.asus4.onnxruntime.linux-x64-gpu/Plugins/Linux/x64. The binding finds both and
+# registers the provider by path (plugin execution provider); see OnnxExport/Runtime/OnnxRuntimeLibraryLocator.cs.
+# --no-save keeps package.json CPU-only, so a later `npm ci` drops the pair and this step puts it back.
+gpu_core=node_modules/com.github.asus4.onnxruntime/Plugins/Linux/x64/libonnxruntime.so
+gpu_provider=node_modules/com.github.asus4.onnxruntime.linux-x64-gpu/Plugins/Linux/x64/libonnxruntime_providers_cuda.so
+if [ "$want_gpu" -eq 1 ] && { [ ! -f "$gpu_core" ] || [ ! -f "$gpu_provider" ]; }; then
   echo "setup: npm install the CUDA build of ONNX Runtime (about 230 MB)"
   npm install --ignore-scripts --no-save --no-audit --no-fund --loglevel=error \
     com.github.asus4.onnxruntime@0.4.9 com.github.asus4.onnxruntime.linux-x64-gpu@0.4.9
+fi
+if [ "$want_gpu" -eq 1 ]; then
+  echo "setup: CUDA sessions use $gpu_core with $gpu_provider;"
+  echo "       they also need an NVIDIA driver, CUDA 13 (libcudart.so.13, libcublas.so.13, libcublasLt.so.13) and cuDNN 9 on the loader path."
 fi
 
 dotnet restore MlNetRnn.sln --verbosity quiet
