@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The benchmark: every workload of shared/bench/WORKLOADS.md at 1 and 2 threads for MlNetRnn, then the peers
+# (PyTorch, ONNX Runtime, SGEMM) in the same run, then the ratio table. Takes about 20 minutes on 2 cores.
+#   scripts/bench.sh [--rounds N] [--no-peers] [--peers DIR]
+# Raw lines go to artifacts/bench-<date>.txt; the table to artifacts/bench-<date>-ratios.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=1; run_peers=1; peers_src=../shared/bench/peers
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=$2; shift 2 ;;
+    --no-peers) run_peers=0; shift ;;
+    --peers) peers_src=$2; shift 2 ;;
+    *) echo "bench.sh: unknown option '$1' (expected --rounds N, --no-peers, --peers DIR)" >&2; exit 2 ;;
+  esac
+done
+[ -f "$peers_src/measured.py" ] || { echo "bench.sh: no peer scripts at '$peers_src' (expected shared/bench/peers; pass --peers DIR)" >&2; exit 1; }
+scripts/setup.sh
+dotnet build Cli/MlNetRnn.Cli.csproj -c Release --nologo --verbosity quiet
+mkdir -p artifacts
+stamp=$(date +%F-%H%M)
+out=$PWD/artifacts/bench-$stamp.txt
+cli=$PWD/Cli/bin/Release/net10.0/mlnetrnn.dll
+# The peer scripts write next to themselves: run a copy.
+peers=$(mktemp -d)
+trap 'rm -rf "$peers"' EXIT
+cp -r "$peers_src"/. "$peers"/
+export ORT_NODE_DIR=$PWD/node_modules/onnxruntime-node
+{
+  echo "# mlnetrnn $(git rev-parse --short HEAD) $(date -Is) host:$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) nproc=$(nproc)"
+  for r in $(seq 1 "$rounds"); do
+    echo "# ---- mlnetrnn round $r"
+    for t in 1 2; do
+      for w in w1 w2 w3 w4-b1 w4-b256 w5; do
+        /usr/bin/python3 "$peers/measured.py" "$t" -- dotnet "$cli" bench --workload "$w" --threads "$t"
+      done
+    done
+  done
+} | tee "$out"
+if [ "$run_peers" -eq 1 ]; then
+  (cd "$peers" && ./run_all.sh "$rounds" >/dev/null && ./diag_threads.sh "$rounds" >/dev/null)
+  grep -v '^$' "$peers"/results-*.txt | grep -v '^\s*workload' >> "$out"
+fi
+/usr/bin/python3 scripts/bench_ratios.py "$out" | tee "${out%.txt}-ratios.txt"

@@ -1,0 +1,75 @@
+#!/usr/bin/python3
+"""Ratio table for a benchmark run: MlNetRnn against the peers measured in the same run.
+
+usage: /usr/bin/python3 scripts/bench_ratios.py artifacts/bench-<date>.txt
+Input lines: "<workload> <system> <threads> <metric> <value>  # details" (shared/bench/WORKLOADS.md).
+Per (workload, threads, metric) the median over rounds is taken. PyTorch "best" is the best of every PyTorch variant
+at that thread count (plain, batch-first, and the 2-thread OpenMP/OpenBLAS splits); for latency, lower is better.
+Training rates are also given as a fraction of the best SGEMM rate at the same thread count (FLOPs per
+shared/bench/WORKLOADS.md: W1/W5 88.48 MFLOP per sequence, W2 13.43 per sample, W3 1.352 per token).
+"""
+import collections, re, statistics, sys
+
+TRAIN_MFLOP = {'w1': 88.475, 'w5': 88.475, 'w2': 13.426, 'w3': 1.352}
+LOWER_IS_BETTER = {'latency_ms'}
+
+def main(path):
+    values = collections.defaultdict(list)
+    sgemm = collections.defaultdict(list)
+    real_steps = {}
+    for line in open(path):
+        if line.startswith('#') or not line.strip():
+            continue
+        parts = line.split('#')[0].split()
+        if len(parts) < 5:
+            continue
+        workload, system, threads, metric = parts[0], parts[1], int(parts[2]), parts[3]
+        try:
+            value = float(parts[4])
+        except ValueError:
+            continue
+        if workload.startswith('sgemm'):
+            sgemm[threads].append(value)
+            continue
+        values[(workload, system, threads, metric)].append(value)
+        m = re.search(r'real_steps=([\d.]+)%', line)
+        if m and system == 'mlnetrnn':
+            real_steps[(workload, threads)] = float(m.group(1)) / 100
+    med = {k: statistics.median(v) for k, v in values.items()}
+    peak = {t: max(v) for t, v in sgemm.items()}
+    rows = []
+    keys = sorted({(w, t, m) for (w, s, t, m) in med if s == 'mlnetrnn'})
+    for (w, t, m) in keys:
+        ours = med[(w, 'mlnetrnn', t, m)]
+        better = min if m in LOWER_IS_BETTER else max
+        torch = [v for (w2, s, t2, m2), v in med.items() if (w2, t2, m2) == (w, t, m) and s.startswith('pytorch')]
+        ort = [v for (w2, s, t2, m2), v in med.items() if (w2, t2, m2) == (w, t, m) and s.startswith('ort')]
+        def ratio(peer):
+            if not peer:
+                return '-'
+            best = better(peer)
+            return f"{(best / ours if m in LOWER_IS_BETTER else ours / best):.2f}x ({best:g})"
+        eff = '-'
+        if w in TRAIN_MFLOP and t in peak:
+            eff = f"{ours * TRAIN_MFLOP[w] / 1e3 / peak[t] * 100:.0f}%"
+        rows.append((w, t, m, f"{ours:g}", ratio(torch), ratio(ort), eff))
+    header = ('workload', 'thr', 'metric', 'mlnetrnn', 'vs best PyTorch', 'vs ORT', '% SGEMM')
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    fmt = '  '.join('{:<%d}' % w for w in widths)
+    print(fmt.format(*header))
+    for r in rows:
+        print(fmt.format(*r))
+    print()
+    print('SGEMM peak (GFLOP/s): ' + ', '.join(f"{t} thread(s) {p:g}" for t, p in sorted(peak.items())) if peak else 'SGEMM peak: not measured (--no-peers)')
+    for t in (1, 2):
+        w1, w5 = med.get(('w1', 'mlnetrnn', t, 'train_seq_per_s')), med.get(('w5', 'mlnetrnn', t, 'train_seq_per_s'))
+        if w1 and w5 and (('w5', t) in real_steps):
+            per_token = w5 / real_steps[('w5', t)]
+            print(f"W5 per real token vs W1 at {t} thread(s): {per_token / w1:.2f} (W5 runs {real_steps[('w5', t)]:.1%} of the padded steps)")
+    for w, m in (('w1', 'train_seq_per_s'), ('w3', 'train_tokens_per_s')):
+        one, two = med.get((w, 'mlnetrnn', 1, m)), med.get((w, 'mlnetrnn', 2, m))
+        if one and two:
+            print(f"{w.upper()} scaling 2 threads / 1 thread: {two / one:.2f}")
+
+if __name__ == '__main__':
+    main(sys.argv[1])
