@@ -37,36 +37,44 @@ public sealed class LogisticRegression
         ArgumentOutOfRangeException.ThrowIfNegative(l2);
         ArgumentOutOfRangeException.ThrowIfNegative(featureCount);
         minimizer ??= new LbfgsMinimizer();
-        var count = examples.Count;
         // Parameter layout: [w_0 .. w_{featureCount-1}, b].
-        double Objective(ReadOnlySpan<double> parameters, Span<double> gradient)
-        {
-            var weights = parameters[..featureCount];
-            var bias = parameters[featureCount];
-            gradient.Clear();
-            var loss = 0.0;
-            for (var example = 0; example < count; example++)
-            {
-                var vector = examples[example];
-                var margin = vector.Dot(weights) + bias;
-                var sign = labels[example] ? 1.0 : -1.0;
-                loss += Softplus(-sign * margin);
-                // d/dmargin of log(1 + exp(-y m)) = sigmoid(m) - [y = +1]
-                var residual = (Sigmoid(margin) - (labels[example] ? 1.0 : 0.0)) / count;
-                for (var entry = 0; entry < vector.Indices.Length; entry++)
-                    gradient[vector.Indices[entry]] += residual * vector.Values[entry];
-                gradient[featureCount] += residual;
-            }
-            var penalty = 0.0;
-            for (var feature = 0; feature < featureCount; feature++)
-            {
-                penalty += weights[feature] * weights[feature];
-                gradient[feature] += l2 * weights[feature];
-            }
-            return loss / count + 0.5 * l2 * penalty;
-        }
+        double Objective(ReadOnlySpan<double> parameters, Span<double> gradient) =>
+            LossAndGradient(examples, labels, featureCount, l2, parameters, gradient);
         var (point, _, iterations) = minimizer.Minimize(Objective, new double[featureCount + 1]);
         return new LogisticRegression(point[..featureCount], point[featureCount], iterations);
+    }
+
+    /// <summary>
+    /// The training objective at <paramref name="parameters"/> = [w (featureCount), b]; its gradient goes into
+    /// <paramref name="gradient"/> (same layout, overwritten).
+    /// </summary>
+    internal static double LossAndGradient(IReadOnlyList<SparseVector> examples, IReadOnlyList<bool> labels, int featureCount,
+        double l2, ReadOnlySpan<double> parameters, Span<double> gradient)
+    {
+        var count = examples.Count;
+        var weights = parameters[..featureCount];
+        var bias = parameters[featureCount];
+        gradient.Clear();
+        var loss = 0.0;
+        for (var example = 0; example < count; example++)
+        {
+            var vector = examples[example];
+            var margin = vector.Dot(weights) + bias;
+            var sign = labels[example] ? 1.0 : -1.0;
+            loss += Softplus(-sign * margin);
+            // d/dmargin of log(1 + exp(-y m)) = sigmoid(m) - [y = +1]
+            var residual = (Sigmoid(margin) - (labels[example] ? 1.0 : 0.0)) / count;
+            for (var entry = 0; entry < vector.Indices.Length; entry++)
+                gradient[vector.Indices[entry]] += residual * vector.Values[entry];
+            gradient[featureCount] += residual;
+        }
+        var penalty = 0.0;
+        for (var feature = 0; feature < featureCount; feature++)
+        {
+            penalty += weights[feature] * weights[feature];
+            gradient[feature] += l2 * weights[feature];
+        }
+        return loss / count + 0.5 * l2 * penalty;
     }
 
     /// <summary>p(positive | x).</summary>

