@@ -32,7 +32,7 @@ public static class NodePackageLocator
             : $"Pass the folder of the npm package {packageName} (node_modules/{packageName}), " +
               "or run scripts/setup.sh (npm ci) and pass no path.";
         throw new DirectoryNotFoundException(
-            $"{description} was not found. Looked in:\n  {string.Join("\n  ", tried)}\n{fix}");
+            $"Could not find {description}. Looked in:\n  {string.Join("\n  ", tried)}\n{fix}");
     }
 
     /// <summary>Folders to try: the explicit path alone, or node_modules/package in every ancestor of the start folders.</summary>

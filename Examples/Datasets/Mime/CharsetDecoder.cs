@@ -41,7 +41,6 @@ public static class CharsetDecoder
             case "unknown-8bit":
             case "x-unknown":
             case "x-user-defined":
-                return DecodeUnlabelled(bytes);
             case "utf-8":
             case "utf8":
                 return DecodeUnlabelled(bytes);
