@@ -4,7 +4,7 @@ namespace MlNetRnn;
 
 /// <summary>
 /// Trains a <see cref="SequenceModel"/> (the estimator/transformer shape of ML.NET without ML.NET): options in,
-/// <see cref="Fit"/> builds the vocabulary and labels from the training data, trains, and returns the model.
+/// <c>Fit</c> builds the vocabulary and labels from the training data, trains, and returns the model.
 /// </summary>
 public sealed class SequenceModelEstimator
 {

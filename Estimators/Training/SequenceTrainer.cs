@@ -8,7 +8,7 @@ using MlNetRnn.Training.Optimizers;
 namespace MlNetRnn.Training;
 
 /// <summary>
-/// The training loop behind <see cref="SequenceModelEstimator.Fit"/>: schema and featurizer from the training data,
+/// The training loop behind <c>SequenceModelEstimator.Fit</c>: schema and featurizer from the training data,
 /// initialisation, epochs of shuffled length-bucketed batches (or truncated-BPTT windows for language models),
 /// clipping, the optimizer, validation, early stopping with best-weight restore, checkpoints and resume.
 /// </summary>
