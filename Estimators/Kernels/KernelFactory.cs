@@ -6,7 +6,7 @@ public static class KernelFactory
     public static ISequenceKernel Create(KernelKind kind, int threads) => kind switch
     {
         KernelKind.Reference => ReferenceKernel.Instance,
-        KernelKind.Native => throw new NotSupportedException("The native kernel binding is not merged yet; use KernelKind.Reference."),
+        KernelKind.Native => new NativeKernel(threads),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Expected Native or Reference."),
     };
 }

@@ -1,4 +1,5 @@
-// The C ABI surface: argument checks, error capture and dispatch. No C++ exception leaves this file.
+// The C ABI surface: argument checks, error capture and dispatch to rnn_forward/rnn_backward/gemm.
+// No C++ exception leaves this file.
 #include "mlnetrnn.h"
 
 #include <cblas.h>
@@ -7,6 +8,10 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+
+#include "context.hpp"
+#include "gemm.hpp"
+#include "rnn.hpp"
 
 namespace {
 
@@ -43,11 +48,42 @@ mlnr_status guarded(const char* function, F&& body) {
     }
 }
 
-}  // namespace
+void check_desc(const mlnr_rnn_desc* d) {
+    if (!d) throw invalid_argument("desc is NULL");
+    if (d->cell < MLNR_CELL_RNN || d->cell > MLNR_CELL_LSTM)
+        throw invalid_argument("desc->cell = " + std::to_string(d->cell) + " is not RNN (0), GRU (1) or LSTM (2)");
+    if (d->direction < MLNR_DIRECTION_FORWARD || d->direction > MLNR_DIRECTION_BIDIRECTIONAL)
+        throw invalid_argument("desc->direction = " + std::to_string(d->direction) + " is not forward (0), reverse (1) or bidirectional (2)");
+    if (d->input_size <= 0) throw invalid_argument("desc->input_size must be positive, got " + std::to_string(d->input_size));
+    if (d->hidden_size <= 0) throw invalid_argument("desc->hidden_size must be positive, got " + std::to_string(d->hidden_size));
+    if (d->input_forget && d->cell != MLNR_CELL_LSTM) throw invalid_argument("desc->input_forget applies to LSTM only");
+    if (!(d->clip >= 0.0f)) throw invalid_argument("desc->clip must be >= 0 (0 = none)");
+    const int directions = d->direction == MLNR_DIRECTION_BIDIRECTIONAL ? 2 : 1;
+    const int functions = d->cell == MLNR_CELL_RNN ? 1 : (d->cell == MLNR_CELL_GRU ? 2 : 3);
+    for (int dir = 0; dir < directions; ++dir)
+        for (int k = 0; k < functions; ++k) {
+            const int kind = d->activations[dir * 3 + k].kind;
+            if (kind < MLNR_ACTIVATION_SIGMOID || kind > MLNR_ACTIVATION_SOFTPLUS)
+                throw invalid_argument("desc->activations[" + std::to_string(dir * 3 + k) + "].kind = " + std::to_string(kind) + " is not an MLNR_ACTIVATION_*");
+        }
+}
 
-struct mlnr_context {
-    int32_t num_threads;
-};
+void check_call(const mlnr_rnn_desc* d, int32_t seq_length, int32_t batch, const float* x, const float* w, const float* r,
+                const int32_t* lens, const float* c0, const float* p) {
+    check_desc(d);
+    if (seq_length < 0) throw invalid_argument("seq_length must be >= 0, got " + std::to_string(seq_length));
+    if (batch < 0) throw invalid_argument("batch must be >= 0, got " + std::to_string(batch));
+    if (!w || !r) throw invalid_argument("W and R are required");
+    if (!x && seq_length > 0 && batch > 0) throw invalid_argument("X is required");
+    if (d->cell != MLNR_CELL_LSTM && (c0 || p)) throw invalid_argument("initial_c and P are LSTM inputs");
+    if (lens)
+        for (int b = 0; b < batch; ++b)
+            if (lens[b] < 0 || lens[b] > seq_length)
+                throw invalid_argument("sequence_lens[" + std::to_string(b) + "] = " + std::to_string(lens[b]) +
+                                       " is outside [0, " + std::to_string(seq_length) + "]");
+}
+
+}  // namespace
 
 extern "C" {
 
@@ -59,7 +95,9 @@ mlnr_status mlnr_context_create(int32_t num_threads, mlnr_context** out_context)
     return guarded(__func__, [&] {
         if (!out_context) throw invalid_argument("out_context is NULL");
         if (num_threads < 1) throw invalid_argument("num_threads must be >= 1, got " + std::to_string(num_threads));
-        *out_context = new mlnr_context{num_threads};
+        // OpenBLAS runs single-threaded inside our workers; its own threads would compete with them for the cores.
+        openblas_set_num_threads(1);
+        *out_context = new mlnr_context(num_threads);
     });
 }
 
@@ -70,25 +108,51 @@ mlnr_status mlnr_context_destroy(mlnr_context* context) {
 mlnr_status mlnr_context_num_threads(const mlnr_context* context, int32_t* out_threads) {
     return guarded(__func__, [&] {
         if (!context || !out_threads) throw invalid_argument("context and out_threads must not be NULL");
-        *out_threads = context->num_threads;
+        *out_threads = context->pool.size();
     });
 }
 
-mlnr_status mlnr_rnn_reserve_size(const mlnr_rnn_desc*, int32_t, int32_t, int64_t*) {
-    return guarded(__func__, [&] { throw unsupported("the recurrent kernel is not built yet"); });
+mlnr_status mlnr_rnn_reserve_size(const mlnr_rnn_desc* desc, int32_t seq_length, int32_t batch, int64_t* out_floats) {
+    return guarded(__func__, [&] {
+        check_desc(desc);
+        if (!out_floats) throw invalid_argument("out_floats is NULL");
+        if (seq_length < 0 || batch < 0) throw invalid_argument("seq_length and batch must be >= 0");
+        *out_floats = mlnr::reserve_floats(mlnr::describe(*desc), seq_length, batch);
+    });
 }
 
-mlnr_status mlnr_rnn_forward(mlnr_context*, const mlnr_rnn_desc*, int32_t, int32_t, const float*, const float*,
-                             const float*, const float*, const int32_t*, const float*, const float*, const float*,
-                             float*, float*, float*, float*) {
-    return guarded(__func__, [&] { throw unsupported("the recurrent kernel is not built yet"); });
+mlnr_status mlnr_rnn_forward(mlnr_context* context, const mlnr_rnn_desc* desc, int32_t seq_length, int32_t batch,
+                             const float* x, const float* w, const float* r, const float* bias,
+                             const int32_t* sequence_lens, const float* initial_h, const float* initial_c,
+                             const float* p, float* y, float* y_h, float* y_c, float* reserve) {
+    return guarded(__func__, [&] {
+        if (!context) throw invalid_argument("context is NULL");
+        check_call(desc, seq_length, batch, x, w, r, sequence_lens, initial_c, p);
+        if (desc->cell != MLNR_CELL_LSTM && y_c) throw invalid_argument("Y_c is an LSTM output");
+        const mlnr::Layer layer = mlnr::describe(*desc);
+        mlnr::forward(*context, layer, seq_length, batch,
+                      mlnr::Tensors{x, w, r, bias, sequence_lens, initial_h, initial_c, p}, y, y_h, y_c, reserve);
+    });
 }
 
-mlnr_status mlnr_rnn_backward(mlnr_context*, const mlnr_rnn_desc*, int32_t, int32_t, const float*, const float*,
-                              const float*, const float*, const int32_t*, const float*, const float*, const float*,
-                              const float*, const float*, const float*, const float*, float*, float*, float*,
-                              float*, float*, float*, float*) {
-    return guarded(__func__, [&] { throw unsupported("the recurrent kernel is not built yet"); });
+mlnr_status mlnr_rnn_backward(mlnr_context* context, const mlnr_rnn_desc* desc, int32_t seq_length, int32_t batch,
+                              const float* x, const float* w, const float* r, const float* bias,
+                              const int32_t* sequence_lens, const float* initial_h, const float* initial_c,
+                              const float* p, const float* reserve, const float* dy, const float* dy_h,
+                              const float* dy_c, float* dx, float* dw, float* dr, float* dbias, float* dp,
+                              float* dinitial_h, float* dinitial_c) {
+    return guarded(__func__, [&] {
+        if (!context) throw invalid_argument("context is NULL");
+        check_call(desc, seq_length, batch, x, w, r, sequence_lens, initial_c, p);
+        if (!reserve) throw invalid_argument("reserve is NULL: backward needs the reserve filled by a training-mode forward");
+        if (desc->clip > 0.0f)
+            throw unsupported("backward with a cell clip is not implemented by the native kernel (the reference kernel has it)");
+        if (desc->cell != MLNR_CELL_LSTM && (dy_c || dinitial_c || dp)) throw invalid_argument("dY_c, dinitial_c and dP are LSTM gradients");
+        const mlnr::Layer layer = mlnr::describe(*desc);
+        mlnr::backward(*context, layer, seq_length, batch,
+                       mlnr::Tensors{x, w, r, bias, sequence_lens, initial_h, initial_c, p}, reserve,
+                       mlnr::Gradients{dy, dy_h, dy_c, dx, dw, dr, dbias, dp, dinitial_h, dinitial_c});
+    });
 }
 
 mlnr_status mlnr_gemm(mlnr_context* context, int32_t trans_a, int32_t trans_b, int32_t m, int32_t n, int32_t k,
@@ -98,8 +162,8 @@ mlnr_status mlnr_gemm(mlnr_context* context, int32_t trans_a, int32_t trans_b, i
         if (!context) throw invalid_argument("context is NULL");
         if (m < 0 || n < 0 || k < 0) throw invalid_argument("negative GEMM size");
         if (m == 0 || n == 0) return;
-        cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, m, n, k,
-                    alpha, a, lda, b, ldb, beta, c, ldc);
+        if (!c || (k > 0 && (!a || !b))) throw invalid_argument("A, B and C must not be NULL");
+        mlnr::gemm_parallel(*context, trans_a != 0, trans_b != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     });
 }
 

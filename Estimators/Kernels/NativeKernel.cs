@@ -1,0 +1,111 @@
+namespace MlNetRnn.Kernels;
+
+/// <summary>
+/// The native kernel (Native/: C++, OpenBLAS, its own worker threads) behind <see cref="ISequenceKernel"/>. Arguments
+/// are checked here with the same rules as the reference kernel before any native call. One instance owns one native
+/// context; calls on it are serialised, so give each concurrent user its own instance.
+/// </summary>
+public sealed unsafe class NativeKernel : ISequenceKernel, IDisposable
+{
+    private readonly NativeContextHandle _context;
+    private readonly object _gate = new();
+
+    public NativeKernel(int threads = 1)
+    {
+        if (threads <= 0)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "The native kernel needs at least one thread.");
+        Threads = threads;
+        _context = NativeContextHandle.Create(threads);
+    }
+
+    public int Threads { get; }
+
+    public long ReserveSize(RecurrentDescriptor descriptor, int seqLength, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        var desc = ToNative(descriptor);
+        NativeKernelException.ThrowIfFailed(NativeMethods.RnnReserveSize(desc, seqLength, batch, out var floats), "mlnr_rnn_reserve_size");
+        return floats;
+    }
+
+    public void Forward(RecurrentDescriptor d, in RecurrentInputs x, in RecurrentOutputs y, Span<float> reserve)
+    {
+        RecurrentArguments.ValidateInputs(d, x);
+        RecurrentArguments.ValidateOutputs(d, x, y);
+        if (!reserve.IsEmpty)
+            RecurrentArguments.ValidateReserve(ReserveSize(d, x.SeqLength, x.Batch), reserve.Length, nameof(NativeKernel));
+        var desc = ToNative(d);
+        lock (_gate)
+        {
+            fixed (float* px = x.X, pw = x.W, pr = x.R, pb = x.B, ph0 = x.InitialH, pc0 = x.InitialC, pp = x.P)
+            fixed (int* plens = x.SequenceLengths)
+            fixed (float* py = y.Y, pyh = y.YH, pyc = y.YC, pres = reserve)
+            {
+                NativeKernelException.ThrowIfFailed(NativeMethods.RnnForward(_context, desc, x.SeqLength, x.Batch,
+                    px, pw, pr, pb, plens, ph0, pc0, pp, py, pyh, pyc, pres), "mlnr_rnn_forward");
+            }
+        }
+    }
+
+    public void Backward(RecurrentDescriptor d, in RecurrentInputs x, ReadOnlySpan<float> reserve,
+        in RecurrentOutputGradients dy, in RecurrentGradients g)
+    {
+        RecurrentArguments.ValidateInputs(d, x);
+        RecurrentArguments.ValidateGradients(d, x, dy, g);
+        RecurrentArguments.ValidateReserve(ReserveSize(d, x.SeqLength, x.Batch), reserve.Length, nameof(NativeKernel));
+        var desc = ToNative(d);
+        lock (_gate)
+        {
+            fixed (float* px = x.X, pw = x.W, pr = x.R, pb = x.B, ph0 = x.InitialH, pc0 = x.InitialC, pp = x.P, pres = reserve)
+            fixed (int* plens = x.SequenceLengths)
+            fixed (float* pdy = dy.DY, pdyh = dy.DYH, pdyc = dy.DYC)
+            fixed (float* pdx = g.DX, pdw = g.DW, pdr = g.DR, pdb = g.DB, pdp = g.DP, pdh0 = g.DInitialH, pdc0 = g.DInitialC)
+            {
+                NativeKernelException.ThrowIfFailed(NativeMethods.RnnBackward(_context, desc, x.SeqLength, x.Batch,
+                    px, pw, pr, pb, plens, ph0, pc0, pp, pres, pdy, pdyh, pdyc, pdx, pdw, pdr, pdb, pdp, pdh0, pdc0), "mlnr_rnn_backward");
+            }
+        }
+    }
+
+    public void Gemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        GemmArguments.Validate(transposeA, transposeB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (m == 0 || n == 0)
+            return;
+        lock (_gate)
+        {
+            fixed (float* pa = a, pb = b, pc = c)
+            {
+                NativeKernelException.ThrowIfFailed(NativeMethods.Gemm(_context, transposeA ? 1 : 0, transposeB ? 1 : 0,
+                    m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc), "mlnr_gemm");
+            }
+        }
+    }
+
+    public void Dispose() => _context.Dispose();
+
+    private static NativeMethods.RnnDesc ToNative(RecurrentDescriptor d)
+    {
+        NativeMethods.ActivationDesc Act(int direction, int k) =>
+            direction < d.NumDirections && k < d.FunctionCount
+                ? new NativeMethods.ActivationDesc { Kind = (int)d.ActivationOf(direction, k).Kind, Alpha = d.ActivationOf(direction, k).Alpha, Beta = d.ActivationOf(direction, k).Beta }
+                : default;
+        return new NativeMethods.RnnDesc
+        {
+            Cell = (int)d.Cell,
+            Direction = (int)d.Direction,
+            InputSize = d.InputSize,
+            HiddenSize = d.HiddenSize,
+            LinearBeforeReset = d.LinearBeforeReset ? 1 : 0,
+            InputForget = d.InputForget ? 1 : 0,
+            Clip = d.Clip,
+            Activation0 = Act(0, 0),
+            Activation1 = Act(0, 1),
+            Activation2 = Act(0, 2),
+            Activation3 = Act(1, 0),
+            Activation4 = Act(1, 1),
+            Activation5 = Act(1, 2),
+        };
+    }
+}

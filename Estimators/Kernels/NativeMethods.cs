@@ -1,0 +1,71 @@
+using System.Runtime.InteropServices;
+
+namespace MlNetRnn.Kernels;
+
+/// <summary>
+/// The managed mirror of Native/include/mlnetrnn.h, one entry per export. Structs match the C layout field for field.
+/// Every call returns a status that <see cref="NativeKernelException.ThrowIfFailed"/> checks.
+/// </summary>
+internal static unsafe partial class NativeMethods
+{
+    public const string Library = "mlnetrnn_native";
+
+    /// <summary>MLNR_ABI_VERSION the binding was written for; the library must report the same.</summary>
+    public const int AbiVersion = 1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ActivationDesc
+    {
+        public int Kind;
+        public float Alpha;
+        public float Beta;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RnnDesc
+    {
+        public int Cell;
+        public int Direction;
+        public int InputSize;
+        public int HiddenSize;
+        public int LinearBeforeReset;
+        public int InputForget;
+        public float Clip;
+        public ActivationDesc Activation0;
+        public ActivationDesc Activation1;
+        public ActivationDesc Activation2;
+        public ActivationDesc Activation3;
+        public ActivationDesc Activation4;
+        public ActivationDesc Activation5;
+    }
+
+    [LibraryImport(Library, EntryPoint = "mlnr_abi_version")]
+    public static partial int AbiVersionOfLibrary();
+
+    [LibraryImport(Library, EntryPoint = "mlnr_last_error")]
+    public static partial nint LastError();
+
+    [LibraryImport(Library, EntryPoint = "mlnr_context_create")]
+    public static partial int ContextCreate(int threads, out nint context);
+
+    [LibraryImport(Library, EntryPoint = "mlnr_context_destroy")]
+    public static partial int ContextDestroy(nint context);
+
+    [LibraryImport(Library, EntryPoint = "mlnr_rnn_reserve_size")]
+    public static partial int RnnReserveSize(in RnnDesc desc, int seqLength, int batch, out long floats);
+
+    [LibraryImport(Library, EntryPoint = "mlnr_rnn_forward")]
+    public static partial int RnnForward(NativeContextHandle context, in RnnDesc desc, int seqLength, int batch,
+        float* x, float* w, float* r, float* bias, int* sequenceLens, float* initialH, float* initialC, float* p,
+        float* y, float* yH, float* yC, float* reserve);
+
+    [LibraryImport(Library, EntryPoint = "mlnr_rnn_backward")]
+    public static partial int RnnBackward(NativeContextHandle context, in RnnDesc desc, int seqLength, int batch,
+        float* x, float* w, float* r, float* bias, int* sequenceLens, float* initialH, float* initialC, float* p,
+        float* reserve, float* dy, float* dyH, float* dyC,
+        float* dx, float* dw, float* dr, float* dbias, float* dp, float* dinitialH, float* dinitialC);
+
+    [LibraryImport(Library, EntryPoint = "mlnr_gemm")]
+    public static partial int Gemm(NativeContextHandle context, int transA, int transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc);
+}

@@ -1,0 +1,31 @@
+// Activation functions over arrays, and their derivatives from the outputs (what backward keeps).
+// Sigmoid and tanh, the defaults of every cell, take a vectorised path built on fast_exp; the other ONNX
+// activations use plain scalar code. The hot functions are compiled for AVX-512, AVX2 and baseline x86-64 and the
+// best is picked when the library loads (GCC target_clones), so the library also runs on CPUs without AVX-512.
+#pragma once
+
+#include "mlnetrnn.h"
+
+namespace mlnr {
+
+struct Activation {
+    int kind;
+    float alpha;
+    float beta;
+};
+
+// x[i] = f(x[i]) for i < n.
+void activate(const Activation& f, float* x, int n);
+
+// d[i] *= f'(x) expressed through y = f(x), for i < n.
+void multiply_by_derivative(const Activation& f, const float* y, float* d, int n);
+
+// x[i] = clamp(x[i], -clip, clip) for i < n.
+void clip_values(float* x, int n, float clip);
+
+// e^x with relative error below 3e-7 for x in [-87, 88] (range reduction by ln 2 in two parts, degree-7 Taylor
+// polynomial on |r| <= 0.35 whose truncation error is 5e-9, then 2^n through the exponent bits); saturates outside.
+// Sigmoid and tanh built on it stay within 1e-6 absolute of the exact values.
+float fast_exp(float x);
+
+}  // namespace mlnr

@@ -1,0 +1,29 @@
+// The mlnr_context behind the C ABI: the worker threads and the scratch memory a call grows on demand.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "thread_pool.hpp"
+
+struct mlnr_context {
+    explicit mlnr_context(int threads) : pool(threads), per_worker(pool.size()) {}
+
+    mlnr::ThreadPool pool;
+
+    // Scratch reused across calls (never shrunk): one shared block, and one block per worker.
+    std::vector<float> shared;
+    std::vector<std::vector<float>> per_worker;
+
+    float* shared_floats(size_t n) {
+        if (shared.size() < n) shared.resize(n);
+        return shared.data();
+    }
+
+    // Safe to call from worker `worker` while the others call it for themselves.
+    float* worker_floats(int worker, size_t n) {
+        auto& v = per_worker[worker];
+        if (v.size() < n) v.resize(n);
+        return v.data();
+    }
+};

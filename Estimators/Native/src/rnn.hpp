@@ -1,0 +1,82 @@
+// Recurrent layers forward and backward through time (ONNX RNN/GRU/LSTM semantics, layout 0).
+//
+// How a call is organised:
+//   - Sequences are sorted by length, longest first ("sorted rows"). At processing step s the sequences still
+//     running are then a prefix of the sorted rows, so steps past a sequence's end cost nothing.
+//   - Everything per step is stored "compact": row (s, i) lives at offset[s] + i, so a ragged batch stores and
+//     multiplies only its real steps. The input projection X W^T of all steps is one GEMM over the compact rows,
+//     and so are the weight and input gradients after the backward loop.
+//   - Workers take the sorted rows round-robin (worker w: rows w, w+W, ...), so each has an equal share of long and
+//     short sequences, and each runs its rows through the whole time loop with no barrier between steps: the
+//     recurrence of one sequence never reads another's. Each step is one small GEMM per worker (its running rows
+//     times R^T) and fused element-wise gate code.
+//   - The reserve (training forward) keeps per compact row: gate outputs [G*H], an extra [H] (GRU lbr=1: Rh h + Rbh;
+//     LSTM: h(c')), the previous h [H], and [H] of the previous c (LSTM) or r*h (GRU lbr=0).
+#pragma once
+
+#include <vector>
+
+#include "activation.hpp"
+#include "context.hpp"
+#include "mlnetrnn.h"
+
+namespace mlnr {
+
+struct Plan {
+    int seq_length = 0;
+    int batch = 0;
+    int workers = 1;
+    int max_length = 0;
+    long total = 0;              // real steps: the sum of the lengths
+    std::vector<int> order;      // sorted row -> batch index
+    std::vector<int> length;     // sorted row -> length
+    std::vector<int> active;     // step s -> sorted rows still running (length > s)
+    std::vector<long> offset;    // step s -> compact row of (s, 0); offset[max_length] = total
+
+    long row(int s, int i) const { return offset[s] + i; }
+    int time(int s, int i, bool reverse) const { return reverse ? length[i] - 1 - s : s; }
+    // Worker w's sorted rows are w, w + workers, ...; this is how many of them run at step s.
+    int running(int w, int s) const {
+        const int a = active[s];
+        return a > w ? (a - w + workers - 1) / workers : 0;
+    }
+    int rows_of(int w) const { return batch > w ? (batch - w + workers - 1) / workers : 0; }
+};
+
+Plan make_plan(int seq_length, int batch, const int32_t* sequence_lens, int threads);
+
+struct Layer {
+    int cell, gates, input, hidden, directions;
+    bool linear_before_reset, input_forget;
+    float clip;
+    Activation act[6];
+    long stride() const { return static_cast<long>(gates + 3) * hidden; }
+    bool reverse(int d) const { return d == 1 || (directions == 1 && reverse_only); }
+    bool reverse_only;
+};
+
+Layer describe(const mlnr_rnn_desc& desc);
+
+long reserve_floats(const Layer& layer, int seq_length, int batch);
+
+struct Tensors {
+    const float *x, *w, *r, *bias;
+    const int32_t* lens;
+    const float *h0, *c0, *p;
+};
+
+void forward(mlnr_context& ctx, const Layer& layer, int seq_length, int batch, const Tensors& in, float* y,
+             float* y_h, float* y_c, float* reserve);
+
+struct Gradients {
+    const float *dy, *dy_h, *dy_c;
+    float *dx, *dw, *dr, *dbias, *dp, *dh0, *dc0;
+};
+
+void backward(mlnr_context& ctx, const Layer& layer, int seq_length, int batch, const Tensors& in,
+              const float* reserve, const Gradients& g);
+
+// Xc[row(s, i)] = X[time(s, i), order[i]] for every real step, on the context's workers.
+void gather_inputs(mlnr_context& ctx, const Plan& plan, bool reverse, const float* x, int width, float* xc);
+
+}  // namespace mlnr

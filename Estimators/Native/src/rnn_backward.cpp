@@ -1,0 +1,272 @@
+// Backward through time; see rnn.hpp for the organisation. Per step each worker computes the gate gradients of its
+// running rows and one small GEMM for dh_prev; dW, dR, the biases and dX are big GEMMs over the compact rows after
+// the loop. Gradient outputs accumulate (+=).
+#include <cstring>
+
+#include "gemm.hpp"
+#include "rnn.hpp"
+
+namespace mlnr {
+
+namespace {
+
+struct Direction {
+    const Layer& layer;
+    int d;
+    bool reverse;
+    const float* w;   // [G*H, I]
+    const float* r;   // [G*H, H]
+    const float* p;   // [3*H] or nullptr
+    const float* reserve;
+    const Activation& f() const { return layer.act[d * 3]; }
+    const Activation& g() const { return layer.act[d * 3 + 1]; }
+    const Activation& h() const { return layer.act[d * 3 + 2]; }
+};
+
+// Worker w's rows backwards through every step. Writes the input-side gate gradients dG [rows, G*H] and, for GRU
+// lbr=1, the candidate's recurrent-side gradient dN [rows, H]; accumulates dh0/dc0 and its share of dP (dp_local).
+void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, const Gradients& grad,
+                float* dg, float* dn_rec) {
+    const Layer& L = dir.layer;
+    const int H = L.hidden, G = L.gates, GH = G * H, W = plan.workers, B = plan.batch, D = L.directions;
+    const int n = plan.rows_of(w);
+    const long stride = L.stride();
+    const bool lstm = L.cell == MLNR_CELL_LSTM, gru = L.cell == MLNR_CELL_GRU;
+    const bool lbr0 = gru && !L.linear_before_reset;
+    // Scratch: dh [n, H], dc [n, H], dhp [n, H], dgl [n, G*H], drh [n, H], dp_local [3H].
+    float* dh = ctx.worker_floats(w, static_cast<size_t>(n) * (4 * H + GH) + 3 * H);
+    float* dc = dh + static_cast<long>(n) * H;
+    float* dhp = dc + static_cast<long>(n) * H;
+    float* dgl = dhp + static_cast<long>(n) * H;
+    float* drh = dgl + static_cast<long>(n) * GH;
+    float* dp_local = drh + static_cast<long>(n) * H;
+    std::memset(dp_local, 0, sizeof(float) * 3 * H);
+    if (n == 0) return;
+
+    for (int k = 0; k < n; ++k) {
+        const int b = plan.order[w + k * W];
+        const long at = (static_cast<long>(dir.d) * B + b) * H;
+        if (grad.dy_h) std::memcpy(dh + static_cast<long>(k) * H, grad.dy_h + at, sizeof(float) * H);
+        else std::memset(dh + static_cast<long>(k) * H, 0, sizeof(float) * H);
+        if (lstm) {
+            if (grad.dy_c) std::memcpy(dc + static_cast<long>(k) * H, grad.dy_c + at, sizeof(float) * H);
+            else std::memset(dc + static_cast<long>(k) * H, 0, sizeof(float) * H);
+        }
+    }
+
+    for (int s = plan.length[w] - 1; s >= 0; --s) {
+        const int m = plan.running(w, s);
+        for (int k = 0; k < m; ++k) {
+            const int i = w + k * W;
+            const long row = plan.row(s, i);
+            const int t = plan.time(s, i, dir.reverse);
+            float* dhk = dh + static_cast<long>(k) * H;
+            if (grad.dy) {
+                const float* dyk = grad.dy + ((static_cast<long>(t) * D + dir.d) * B + plan.order[i]) * H;
+                for (int j = 0; j < H; ++j) dhk[j] += dyk[j];
+            }
+            const float* res = dir.reserve + row * stride;
+            const float* gates = res;
+            const float* extra = res + GH;
+            const float* h_prev = res + GH + H;
+            const float* slot = res + GH + 2 * H;  // LSTM: c_prev; GRU lbr=0: r*h_prev
+            float* dgk = dgl + static_cast<long>(k) * GH;
+            float* dhpk = dhp + static_cast<long>(k) * H;
+            if (L.cell == MLNR_CELL_RNN) {
+                std::memcpy(dgk, dhk, sizeof(float) * H);
+                multiply_by_derivative(dir.f(), gates, dgk, H);
+            } else if (gru) {
+                const float* z = gates;
+                const float* r = gates + H;
+                const float* nn = gates + 2 * H;
+                float* dz = dgk;
+                float* dr = dgk + H;
+                float* dnn = dgk + 2 * H;
+                for (int j = 0; j < H; ++j) {
+                    dnn[j] = dhk[j] * (1.0f - z[j]);
+                    dz[j] = dhk[j] * (h_prev[j] - nn[j]);
+                    dhpk[j] = dhk[j] * z[j];
+                }
+                multiply_by_derivative(dir.g(), nn, dnn, H);
+                multiply_by_derivative(dir.f(), z, dz, H);
+                if (!lbr0) {
+                    for (int j = 0; j < H; ++j) dr[j] = dnn[j] * extra[j];
+                    multiply_by_derivative(dir.f(), r, dr, H);
+                    std::memcpy(dg + row * GH, dgk, sizeof(float) * GH);
+                    float* dnr = dn_rec + row * H;
+                    for (int j = 0; j < H; ++j) {
+                        dnr[j] = dnn[j] * r[j];
+                        dnn[j] = dnr[j];  // the recurrent side for the dh_prev GEMM below
+                    }
+                }
+            } else {
+                const float* ig = gates;
+                const float* og = gates + H;
+                const float* fg = gates + 2 * H;
+                const float* ug = gates + 3 * H;
+                const float* c_prev = slot;
+                float* di = dgk;
+                float* d_o = dgk + H;
+                float* df = dgk + 2 * H;
+                float* du = dgk + 3 * H;
+                float* dck = dc + static_cast<long>(k) * H;
+                float* dcn = dhpk;  // scratch until the dh_prev GEMM overwrites it
+                for (int j = 0; j < H; ++j) {
+                    d_o[j] = dhk[j] * extra[j];
+                    dcn[j] = dhk[j] * og[j];
+                }
+                multiply_by_derivative(dir.f(), og, d_o, H);
+                multiply_by_derivative(dir.h(), extra, dcn, H);
+                for (int j = 0; j < H; ++j) dcn[j] += dck[j] + (dir.p ? d_o[j] * dir.p[H + j] : 0.0f);
+                for (int j = 0; j < H; ++j) {
+                    di[j] = dcn[j] * ug[j];
+                    df[j] = dcn[j] * c_prev[j];
+                    du[j] = dcn[j] * ig[j];
+                }
+                if (L.input_forget) {
+                    for (int j = 0; j < H; ++j) {
+                        di[j] -= df[j];
+                        df[j] = 0.0f;
+                    }
+                } else {
+                    multiply_by_derivative(dir.f(), fg, df, H);
+                }
+                multiply_by_derivative(dir.f(), ig, di, H);
+                multiply_by_derivative(dir.g(), ug, du, H);
+                for (int j = 0; j < H; ++j) {
+                    dck[j] = dcn[j] * fg[j] + (dir.p ? di[j] * dir.p[j] + df[j] * dir.p[2 * H + j] : 0.0f);
+                }
+                if (dir.p) {
+                    for (int j = 0; j < H; ++j) {
+                        const float c_new = fg[j] * c_prev[j] + ig[j] * ug[j];
+                        dp_local[j] += di[j] * c_prev[j];
+                        dp_local[H + j] += d_o[j] * c_new;
+                        dp_local[2 * H + j] += df[j] * c_prev[j];
+                    }
+                }
+            }
+        }
+        if (m == 0) continue;
+        if (lbr0) {
+            // d(r*h) = dn Rh; then the reset gate's gradient and the r*h part of dh_prev.
+            gemm_serial(false, false, m, H, H, 1.0f, dgl + 2 * H, GH, dir.r + 2L * H * H, H, 0.0f, drh, H);
+            for (int k = 0; k < m; ++k) {
+                const long row = plan.row(s, w + k * W);
+                const float* res = dir.reserve + row * stride;
+                const float* r = res + H;
+                const float* h_prev = res + GH + H;
+                float* dgk = dgl + static_cast<long>(k) * GH;
+                const float* drhk = drh + static_cast<long>(k) * H;
+                float* dhpk = dhp + static_cast<long>(k) * H;
+                for (int j = 0; j < H; ++j) {
+                    dgk[H + j] = drhk[j] * h_prev[j];
+                    dhpk[j] += drhk[j] * r[j];
+                }
+                multiply_by_derivative(dir.f(), r, dgk + H, H);
+                std::memcpy(dg + row * GH, dgk, sizeof(float) * GH);
+            }
+            gemm_serial(false, false, m, H, 2 * H, 1.0f, dgl, GH, dir.r, H, 1.0f, dhp, H);
+        } else {
+            // dh_prev (+)= dG_rec R: GRU lbr=1 adds to z*dh; RNN and LSTM start from zero.
+            gemm_serial(false, false, m, H, GH, 1.0f, dgl, GH, dir.r, H, gru ? 1.0f : 0.0f, dhp, H);
+            if (!gru) {
+                for (int k = 0; k < m; ++k)
+                    std::memcpy(dg + plan.row(s, w + k * W) * GH, dgl + static_cast<long>(k) * GH, sizeof(float) * GH);
+            }
+        }
+        std::memcpy(dh, dhp, sizeof(float) * static_cast<size_t>(m) * H);
+    }
+
+    for (int k = 0; k < n; ++k) {
+        const int b = plan.order[w + k * W];
+        const long at = (static_cast<long>(dir.d) * B + b) * H;
+        if (grad.dh0)
+            for (int j = 0; j < H; ++j) grad.dh0[at + j] += dh[static_cast<long>(k) * H + j];
+        if (grad.dc0 && lstm)
+            for (int j = 0; j < H; ++j) grad.dc0[at + j] += dc[static_cast<long>(k) * H + j];
+    }
+}
+
+// sums[j] = sum over rows of a[row, j] (lda apart), on one thread through a 1 x rows GEMM with a ones vector.
+void column_sums(const float* ones, long rows, const float* a, int lda, int n, float* sums) {
+    gemm_serial(false, false, 1, n, static_cast<int>(rows), 1.0f, ones, static_cast<int>(rows), a, lda, 0.0f, sums, n);
+}
+
+}  // namespace
+
+void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in, const float* reserve,
+              const Gradients& grad) {
+    const int H = L.hidden, I = L.input, G = L.gates, GH = G * H;
+    const bool gru = L.cell == MLNR_CELL_GRU;
+    const Plan plan = make_plan(T, B, in.lens, ctx.pool.size());
+    const long rows = plan.total;
+    for (int d = 0; d < L.directions; ++d) {
+        const Direction dir{L, d, L.reverse(d), in.w + static_cast<long>(d) * GH * I, in.r + static_cast<long>(d) * GH * H,
+                            in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr,
+                            reserve + static_cast<long>(d) * T * B * L.stride()};
+        // Shared scratch: dG [rows, G*H] | dN [rows, H] | Xc [rows, I] | dXc [rows, I] | ones [rows] | sums [2*G*H].
+        float* dg = ctx.shared_floats(static_cast<size_t>(rows) * (GH + H + 2 * I + 1) + 2 * GH);
+        float* dn_rec = dg + rows * GH;
+        float* xc = dn_rec + rows * H;
+        float* dxc = xc + rows * I;
+        float* ones = dxc + rows * I;
+        float* sums = ones + rows;
+        ctx.pool.run(plan.workers, [&](int w) { run_worker(ctx, plan, dir, w, grad, dg, dn_rec); });
+        if (grad.dp && dir.p) {
+            for (int w = 0; w < plan.workers; ++w) {
+                const float* local = ctx.worker_floats(w, 0) + static_cast<size_t>(plan.rows_of(w)) * (4 * H + GH);
+                for (int j = 0; j < 3 * H; ++j) grad.dp[static_cast<long>(d) * 3 * H + j] += local[j];
+            }
+        }
+        if (rows == 0) continue;
+
+        for (long i = 0; i < rows; ++i) ones[i] = 1.0f;
+        const float* h_prev = dir.reserve + GH + H;
+        const int ld = static_cast<int>(L.stride());
+        if (grad.dw || grad.dx) gather_inputs(ctx, plan, dir.reverse, in.x, I, xc);
+        if (grad.dw)
+            gemm_parallel(ctx, true, false, GH, I, static_cast<int>(rows), 1.0f, dg, GH, xc, I, 1.0f,
+                          grad.dw + static_cast<long>(d) * GH * I, I);
+        if (grad.dr) {
+            float* dr = grad.dr + static_cast<long>(d) * GH * H;
+            if (gru) {
+                gemm_parallel(ctx, true, false, 2 * H, H, static_cast<int>(rows), 1.0f, dg, GH, h_prev, ld, 1.0f, dr, H);
+                if (L.linear_before_reset)
+                    gemm_parallel(ctx, true, false, H, H, static_cast<int>(rows), 1.0f, dn_rec, H, h_prev, ld, 1.0f,
+                                  dr + 2L * H * H, H);
+                else
+                    gemm_parallel(ctx, true, false, H, H, static_cast<int>(rows), 1.0f, dg + 2 * H, GH,
+                                  dir.reserve + GH + 2 * H, ld, 1.0f, dr + 2L * H * H, H);
+            } else {
+                gemm_parallel(ctx, true, false, GH, H, static_cast<int>(rows), 1.0f, dg, GH, h_prev, ld, 1.0f, dr, H);
+            }
+        }
+        if (grad.dbias) {
+            float* dwb = grad.dbias + static_cast<long>(d) * 2 * GH;
+            float* drb = dwb + GH;
+            column_sums(ones, rows, dg, GH, GH, sums);
+            for (int j = 0; j < GH; ++j) {
+                dwb[j] += sums[j];
+                drb[j] += sums[j];
+            }
+            if (gru && L.linear_before_reset) {
+                // The candidate's recurrent bias sits inside r * (Rh h + Rbh): its gradient is dN, not dG.
+                column_sums(ones, rows, dn_rec, H, H, sums + GH);
+                for (int j = 0; j < H; ++j) drb[2 * H + j] += sums[GH + j] - sums[2 * H + j];
+            }
+        }
+        if (grad.dx) {
+            gemm_parallel(ctx, false, false, static_cast<int>(rows), I, GH, 1.0f, dg, GH, dir.w, I, 0.0f, dxc, I);
+            for (int s = 0; s < plan.max_length; ++s) {
+                for (int i = 0; i < plan.active[s]; ++i) {
+                    const int t = plan.time(s, i, dir.reverse);
+                    float* dx = grad.dx + (static_cast<long>(t) * B + plan.order[i]) * I;
+                    const float* src = dxc + plan.row(s, i) * I;
+                    for (int j = 0; j < I; ++j) dx[j] += src[j];
+                }
+            }
+        }
+    }
+}
+
+}  // namespace mlnr

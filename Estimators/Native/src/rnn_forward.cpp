@@ -1,0 +1,214 @@
+// Forward through time; see rnn.hpp for the organisation. Shapes: X [T, B, I], W [D, G*H, I], R [D, G*H, H],
+// Bias [D, 2*G*H], P [D, 3*H], h0/c0/Y_h/Y_c [D, B, H], Y [T, D, B, H]; compact buffers [rows, ...].
+#include <algorithm>
+#include <cstring>
+
+#include "gemm.hpp"
+#include "rnn.hpp"
+
+namespace mlnr {
+
+namespace {
+
+struct Direction {
+    const Layer& layer;
+    int d;
+    bool reverse;
+    const float* w;   // [G*H, I]
+    const float* r;   // [G*H, H]
+    const float* wb;  // [G*H] or nullptr
+    const float* rb;  // [G*H] or nullptr
+    const float* p;   // [3*H] or nullptr
+    const Activation& f() const { return layer.act[d * 3]; }
+    const Activation& g() const { return layer.act[d * 3 + 1]; }
+    const Activation& h() const { return layer.act[d * 3 + 2]; }
+};
+
+inline void add_bias(float* a, const float* b, int n) {
+    if (b)
+        for (int j = 0; j < n; ++j) a[j] += b[j];
+}
+
+// One worker's rows through every step. xw [rows, G*H] is X W^T in compact order.
+void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, const float* xw,
+                const float* h0, const float* c0, float* y, float* y_h, float* y_c, float* reserve) {
+    const Layer& L = dir.layer;
+    const int H = L.hidden, G = L.gates, GH = G * H, W = plan.workers, B = plan.batch, D = L.directions;
+    const int n = plan.rows_of(w);
+    if (n == 0) return;
+    const long stride = L.stride();
+    const bool lstm = L.cell == MLNR_CELL_LSTM, gru = L.cell == MLNR_CELL_GRU;
+    const bool lbr0 = gru && !L.linear_before_reset;
+    // Scratch: h [n, H], c [n, H], hr [n, G*H], rh [n, H], rhr [n, H], one row of gate values (inference) [G*H + 3H].
+    float* h = ctx.worker_floats(w, static_cast<size_t>(n) * (2 * H + GH + 2 * H) + GH + 3 * H);
+    float* c = h + static_cast<long>(n) * H;
+    float* hr = c + static_cast<long>(n) * H;
+    float* rh = hr + static_cast<long>(n) * GH;
+    float* rhr = rh + static_cast<long>(n) * H;
+    float* scratch_row = rhr + static_cast<long>(n) * H;
+
+    for (int k = 0; k < n; ++k) {
+        const int b = plan.order[w + k * W];
+        if (h0) std::memcpy(h + static_cast<long>(k) * H, h0 + (static_cast<long>(dir.d) * B + b) * H, sizeof(float) * H);
+        else std::memset(h + static_cast<long>(k) * H, 0, sizeof(float) * H);
+        if (lstm) {
+            if (c0) std::memcpy(c + static_cast<long>(k) * H, c0 + (static_cast<long>(dir.d) * B + b) * H, sizeof(float) * H);
+            else std::memset(c + static_cast<long>(k) * H, 0, sizeof(float) * H);
+        }
+    }
+
+    const int steps = plan.length[w];
+    for (int s = 0; s < steps; ++s) {
+        const int m = plan.running(w, s);
+        // hr = h R^T for the running rows: every gate, or z and r only for GRU lbr=0 (its candidate needs r*h).
+        gemm_serial(false, true, m, lbr0 ? 2 * H : GH, H, 1.0f, h, H, dir.r, H, 0.0f, hr, GH);
+        for (int k = 0; k < m; ++k) {
+            const int i = w + k * W;
+            const long row = plan.row(s, i);
+            float* out = reserve ? reserve + row * stride : scratch_row;  // gates | extra | h_prev | c_prev or r*h
+            float* a = out;
+            float* extra = out + GH;
+            float* hk = h + static_cast<long>(k) * H;
+            const float* x = xw + row * GH;
+            const float* hrk = hr + static_cast<long>(k) * GH;
+            if (reserve) std::memcpy(out + GH + H, hk, sizeof(float) * H);
+            if (L.cell == MLNR_CELL_RNN) {
+                for (int j = 0; j < H; ++j) a[j] = x[j] + hrk[j];
+                add_bias(a, dir.wb, H);
+                add_bias(a, dir.rb, H);
+                if (L.clip > 0) clip_values(a, H, L.clip);
+                activate(dir.f(), a, H);
+                std::memcpy(hk, a, sizeof(float) * H);
+            } else if (gru) {
+                for (int j = 0; j < 2 * H; ++j) a[j] = x[j] + hrk[j];
+                add_bias(a, dir.wb, 2 * H);
+                add_bias(a, dir.rb, 2 * H);
+                if (L.clip > 0) clip_values(a, 2 * H, L.clip);
+                activate(dir.f(), a, 2 * H);
+                if (lbr0) {
+                    float* rhk = rh + static_cast<long>(k) * H;
+                    for (int j = 0; j < H; ++j) rhk[j] = a[H + j] * hk[j];
+                    if (reserve) std::memcpy(out + GH + 2 * H, rhk, sizeof(float) * H);
+                } else {
+                    // extra = Rh h + Rbh, kept for the reset gate's gradient.
+                    for (int j = 0; j < H; ++j) extra[j] = hrk[2 * H + j] + (dir.rb ? dir.rb[2 * H + j] : 0.0f);
+                    float* n_ = a + 2 * H;
+                    for (int j = 0; j < H; ++j) n_[j] = x[2 * H + j] + (dir.wb ? dir.wb[2 * H + j] : 0.0f) + a[H + j] * extra[j];
+                    if (L.clip > 0) clip_values(n_, H, L.clip);
+                    activate(dir.g(), n_, H);
+                    for (int j = 0; j < H; ++j) hk[j] = (1.0f - a[j]) * n_[j] + a[j] * hk[j];
+                }
+            } else {
+                for (int j = 0; j < GH; ++j) a[j] = x[j] + hrk[j];
+                add_bias(a, dir.wb, GH);
+                add_bias(a, dir.rb, GH);
+                float* ck = c + static_cast<long>(k) * H;
+                if (reserve) std::memcpy(out + GH + 2 * H, ck, sizeof(float) * H);
+                float* ig = a;
+                float* og = a + H;
+                float* fg = a + 2 * H;
+                float* ug = a + 3 * H;
+                if (dir.p) {
+                    for (int j = 0; j < H; ++j) {
+                        ig[j] += dir.p[j] * ck[j];
+                        fg[j] += dir.p[2 * H + j] * ck[j];
+                    }
+                }
+                if (L.clip > 0) {
+                    clip_values(ig, H, L.clip);
+                    clip_values(fg, H, L.clip);
+                    clip_values(ug, H, L.clip);
+                }
+                activate(dir.f(), ig, H);
+                if (L.input_forget) {
+                    for (int j = 0; j < H; ++j) fg[j] = 1.0f - ig[j];
+                } else {
+                    activate(dir.f(), fg, H);
+                }
+                activate(dir.g(), ug, H);
+                for (int j = 0; j < H; ++j) ck[j] = fg[j] * ck[j] + ig[j] * ug[j];
+                if (dir.p)
+                    for (int j = 0; j < H; ++j) og[j] += dir.p[H + j] * ck[j];
+                if (L.clip > 0) clip_values(og, H, L.clip);
+                activate(dir.f(), og, H);
+                std::memcpy(extra, ck, sizeof(float) * H);
+                activate(dir.h(), extra, H);  // extra = h(c')
+                for (int j = 0; j < H; ++j) hk[j] = og[j] * extra[j];
+            }
+        }
+        if (lbr0) {
+            // The candidate: n = g(Wh x + Wbh + Rbh + (r*h) Rh^T), then h' = (1 - z) n + z h.
+            gemm_serial(false, true, m, H, H, 1.0f, rh, H, dir.r + 2L * H * H, H, 0.0f, rhr, H);
+            for (int k = 0; k < m; ++k) {
+                const int i = w + k * W;
+                const long row = plan.row(s, i);
+                float* a = reserve ? reserve + row * stride : scratch_row;
+                if (!reserve) {
+                    // Inference keeps z and r in the scratch row only for the running row: recompute them here.
+                    const float* x = xw + row * GH;
+                    const float* hrk = hr + static_cast<long>(k) * GH;
+                    for (int j = 0; j < H; ++j) a[j] = x[j] + hrk[j] + (dir.wb ? dir.wb[j] : 0.0f) + (dir.rb ? dir.rb[j] : 0.0f);
+                    if (L.clip > 0) clip_values(a, H, L.clip);
+                    activate(dir.f(), a, H);
+                }
+                const float* x = xw + row * GH;
+                float* n_ = a + 2 * H;
+                const float* rhrk = rhr + static_cast<long>(k) * H;
+                for (int j = 0; j < H; ++j)
+                    n_[j] = x[2 * H + j] + rhrk[j] + (dir.wb ? dir.wb[2 * H + j] : 0.0f) + (dir.rb ? dir.rb[2 * H + j] : 0.0f);
+                if (L.clip > 0) clip_values(n_, H, L.clip);
+                activate(dir.g(), n_, H);
+                float* hk = h + static_cast<long>(k) * H;
+                for (int j = 0; j < H; ++j) hk[j] = (1.0f - a[j]) * n_[j] + a[j] * hk[j];
+            }
+        }
+        if (y) {
+            for (int k = 0; k < m; ++k) {
+                const int i = w + k * W;
+                const int t = plan.time(s, i, dir.reverse);
+                std::memcpy(y + ((static_cast<long>(t) * D + dir.d) * B + plan.order[i]) * H, h + static_cast<long>(k) * H,
+                            sizeof(float) * H);
+            }
+        }
+    }
+
+    for (int k = 0; k < n; ++k) {
+        const int b = plan.order[w + k * W];
+        if (y_h) std::memcpy(y_h + (static_cast<long>(dir.d) * B + b) * H, h + static_cast<long>(k) * H, sizeof(float) * H);
+        if (y_c && lstm) std::memcpy(y_c + (static_cast<long>(dir.d) * B + b) * H, c + static_cast<long>(k) * H, sizeof(float) * H);
+    }
+}
+
+}  // namespace
+
+void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in, float* y, float* y_h, float* y_c,
+             float* reserve) {
+    const int H = L.hidden, I = L.input, GH = L.gates * H;
+    if (y) std::memset(y, 0, sizeof(float) * static_cast<size_t>(T) * L.directions * B * H);
+    const Plan plan = make_plan(T, B, in.lens, ctx.pool.size());
+    for (int d = 0; d < L.directions; ++d) {
+        const bool reverse = L.reverse(d);
+        const Direction dir{L, d, reverse, in.w + static_cast<long>(d) * GH * I, in.r + static_cast<long>(d) * GH * H,
+                            in.bias ? in.bias + static_cast<long>(d) * 2 * GH : nullptr,
+                            in.bias ? in.bias + static_cast<long>(d) * 2 * GH + GH : nullptr,
+                            in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr};
+        // X in compact order (skipped when it already is: forward, full lengths, batch in order), then X W^T.
+        const bool in_order = !reverse && plan.total == static_cast<long>(T) * B &&
+                              std::is_sorted(plan.order.begin(), plan.order.end());
+        float* xw = ctx.shared_floats(static_cast<size_t>(plan.total) * (GH + (in_order ? 0 : I)));
+        const float* xc = in.x;
+        if (!in_order) {
+            float* gathered = xw + plan.total * GH;
+            gather_inputs(ctx, plan, reverse, in.x, I, gathered);
+            xc = gathered;
+        }
+        gemm_parallel(ctx, false, true, static_cast<int>(plan.total), GH, I, 1.0f, xc, I, dir.w, I, 0.0f, xw, GH);
+        float* reserve_d = reserve ? reserve + static_cast<long>(d) * T * B * L.stride() : nullptr;
+        ctx.pool.run(plan.workers, [&](int w) {
+            run_worker(ctx, plan, dir, w, xw, in.h0, in.c0, y, y_h, y_c, reserve_d);
+        });
+        // Zero-length sequences never ran: their final state is the initial one (worker loops copied it already).
+    }
+}
+
+}  // namespace mlnr

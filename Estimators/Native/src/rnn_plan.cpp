@@ -1,0 +1,68 @@
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+#include "gemm.hpp"
+#include "rnn.hpp"
+
+namespace mlnr {
+
+Plan make_plan(int seq_length, int batch, const int32_t* sequence_lens, int threads) {
+    Plan p;
+    p.seq_length = seq_length;
+    p.batch = batch;
+    p.workers = std::max(1, std::min(threads, batch));
+    p.order.resize(batch);
+    std::iota(p.order.begin(), p.order.end(), 0);
+    auto len = [&](int b) { return sequence_lens ? sequence_lens[b] : seq_length; };
+    std::stable_sort(p.order.begin(), p.order.end(), [&](int a, int b) { return len(a) > len(b); });
+    p.length.resize(batch);
+    for (int i = 0; i < batch; ++i) p.length[i] = len(p.order[i]);
+    p.max_length = batch > 0 ? p.length[0] : 0;
+    p.active.assign(p.max_length, 0);
+    p.offset.assign(p.max_length + 1, 0);
+    int running = batch;
+    for (int s = 0; s < p.max_length; ++s) {
+        while (running > 0 && p.length[running - 1] <= s) --running;
+        p.active[s] = running;
+        p.offset[s + 1] = p.offset[s] + running;
+    }
+    p.total = p.offset[p.max_length];
+    return p;
+}
+
+Layer describe(const mlnr_rnn_desc& d) {
+    Layer l{};
+    l.cell = d.cell;
+    l.gates = d.cell == MLNR_CELL_RNN ? 1 : (d.cell == MLNR_CELL_GRU ? 3 : 4);
+    l.input = d.input_size;
+    l.hidden = d.hidden_size;
+    l.directions = d.direction == MLNR_DIRECTION_BIDIRECTIONAL ? 2 : 1;
+    l.reverse_only = d.direction == MLNR_DIRECTION_REVERSE;
+    l.linear_before_reset = d.cell == MLNR_CELL_GRU && d.linear_before_reset != 0;
+    l.input_forget = d.cell == MLNR_CELL_LSTM && d.input_forget != 0;
+    l.clip = d.clip;
+    for (int i = 0; i < 6; ++i) l.act[i] = Activation{d.activations[i].kind, d.activations[i].alpha, d.activations[i].beta};
+    return l;
+}
+
+long reserve_floats(const Layer& layer, int seq_length, int batch) {
+    return static_cast<long>(layer.directions) * seq_length * batch * layer.stride();
+}
+
+void gather_inputs(mlnr_context& ctx, const Plan& plan, bool reverse, const float* x, int width, float* xc) {
+    const int workers = plan.total * width > (1 << 18) ? ctx.pool.size() : 1;
+    ctx.pool.run(workers, [&](int w) {
+        int begin, end;
+        split_rows(plan.max_length, workers, w, begin, end);
+        for (int s = begin; s < end; ++s) {
+            for (int i = 0; i < plan.active[s]; ++i) {
+                const int t = plan.time(s, i, reverse);
+                std::memcpy(xc + plan.row(s, i) * width, x + (static_cast<long>(t) * plan.batch + plan.order[i]) * width,
+                            sizeof(float) * width);
+            }
+        }
+    });
+}
+
+}  // namespace mlnr

@@ -1,0 +1,112 @@
+using MlNetRnn.Kernels;
+using MlNetRnn.Training;
+
+namespace MlNetRnn.Tests.Kernels;
+
+/// <summary>
+/// A random recurrent-layer call with every optional input, ragged lengths (including a zero length) and random
+/// upstream gradients, described by a configuration string; Run gives every output and every gradient of a kernel.
+/// </summary>
+internal sealed class RandomCase
+{
+    public required RecurrentDescriptor Descriptor { get; init; }
+    public required int SeqLength { get; init; }
+    public required int Batch { get; init; }
+    public required int Threads { get; init; }
+    public required float[] X, W, R, B, InitialH, InitialC, P, DY, DYH, DYC;
+    public required int[] Lengths { get; init; }
+
+    public static RandomCase Create(string configuration)
+    {
+        var words = configuration.Split(' ');
+        string? Value(string key) => words.FirstOrDefault(w => w.StartsWith(key + "=", StringComparison.Ordinal))?[(key.Length + 1)..];
+        bool Has(string w) => words.Contains(w);
+        var random = new SeededRandom(ulong.Parse(Value("seed") ?? "1"));
+        var cellWord = words[0];
+        var cell = cellWord.StartsWith("rnn") ? RecurrentCell.Rnn : cellWord.StartsWith("gru") ? RecurrentCell.Gru : RecurrentCell.Lstm;
+        var direction = words[1] switch { "reverse" => RecurrentDirection.Reverse, "bidirectional" => RecurrentDirection.Bidirectional, _ => RecurrentDirection.Forward };
+        var D = direction == RecurrentDirection.Bidirectional ? 2 : 1;
+        List<Activation>? activations = null;
+        if (cellWord == "rnn-relu")
+            activations = Enumerable.Repeat(Activation.Relu, D).ToList();
+        if (Has("activations"))
+        {
+            activations = cell == RecurrentCell.Gru
+                ? [Activation.WithDefaults(ActivationKind.HardSigmoid), new Activation(ActivationKind.ScaledTanh, 1.5f, 0.7f)]
+                : [Activation.WithDefaults(ActivationKind.HardSigmoid), Activation.WithDefaults(ActivationKind.Softsign), new Activation(ActivationKind.LeakyRelu, 0.1f, 0f)];
+            activations = Enumerable.Range(0, D).SelectMany(_ => activations).ToList();
+        }
+        var d = new RecurrentDescriptor(cell, inputSize: 5, hiddenSize: 7, direction,
+            linearBeforeReset: cellWord != "gru-lbr0", inputForget: cellWord == "lstm-input-forget",
+            clip: Has("clip") ? 0.9f : 0f, activations: activations);
+        var T = int.Parse(Value("steps") ?? "6");
+        var B = int.Parse(Value("batch") ?? "5");
+        var lengths = Enumerable.Range(0, B).Select(b => Has("full") || b == 0 ? T : b == 1 && B > 2 ? 0 : 1 + random.Next(T)).ToArray();
+        float[] Rand(int n, float scale = 1f) => Enumerable.Range(0, n).Select(_ => random.Uniform(-scale, scale)).ToArray();
+        var bare = Has("bare");
+        var lstm = cell == RecurrentCell.Lstm;
+        return new RandomCase
+        {
+            Descriptor = d,
+            SeqLength = T,
+            Batch = B,
+            Threads = int.Parse(Value("threads") ?? "1"),
+            Lengths = bare ? [] : lengths,
+            X = Rand(T * B * 5),
+            W = Rand(d.WeightLength, 0.6f),
+            R = Rand(d.RecurrenceLength, 0.6f),
+            B = bare ? [] : Rand(d.BiasLength, 0.3f),
+            InitialH = bare ? [] : Rand(d.StateLength(B), 0.5f),
+            InitialC = lstm && !bare ? Rand(d.StateLength(B), 0.5f) : [],
+            P = cellWord == "lstm-peepholes" || (lstm && Has("activations")) ? Rand(d.PeepholeLength, 0.5f) : [],
+            DY = Rand(d.OutputLength(T, B)),
+            DYH = bare ? [] : Rand(d.StateLength(B)),
+            DYC = lstm && !bare ? Rand(d.StateLength(B)) : [],
+        };
+    }
+
+    public sealed record Result(Dictionary<string, float[]> Outputs, Dictionary<string, float[]> Gradients);
+
+    public Result Run(ISequenceKernel kernel)
+    {
+        var d = Descriptor;
+        var lstm = d.Cell == RecurrentCell.Lstm;
+        var inputs = new RecurrentInputs
+        {
+            SeqLength = SeqLength, Batch = Batch, X = X, W = W, R = R, B = B, SequenceLengths = Lengths,
+            InitialH = InitialH, InitialC = InitialC, P = P,
+        };
+        var y = new float[d.OutputLength(SeqLength, Batch)];
+        var yh = new float[d.StateLength(Batch)];
+        var yc = lstm ? new float[d.StateLength(Batch)] : [];
+        var reserve = new float[kernel.ReserveSize(d, SeqLength, Batch)];
+        kernel.Forward(d, inputs, new RecurrentOutputs { Y = y, YH = yh, YC = yc }, reserve);
+        // Inference mode must give the same outputs.
+        var y2 = new float[y.Length];
+        var yh2 = new float[yh.Length];
+        kernel.Forward(d, inputs, new RecurrentOutputs { Y = y2, YH = yh2 }, Span<float>.Empty);
+        Assert.Equal(y, y2);
+        Assert.Equal(yh, yh2);
+
+        // Gradients accumulate: start from a non-zero value to check +=.
+        float[] Start(int n) => Enumerable.Repeat(0.25f, n).ToArray();
+        var dx = Start(X.Length);
+        var dw = Start(W.Length);
+        var dr = Start(R.Length);
+        var db = Start(d.BiasLength);
+        var dp = P.Length > 0 ? Start(P.Length) : [];
+        var dh0 = Start(d.StateLength(Batch));
+        var dc0 = lstm ? Start(d.StateLength(Batch)) : [];
+        kernel.Backward(d, inputs, reserve, new RecurrentOutputGradients { DY = DY, DYH = DYH, DYC = DYC },
+            new RecurrentGradients { DX = dx, DW = dw, DR = dr, DB = db, DP = dp, DInitialH = dh0, DInitialC = dc0 });
+        var outputs = new Dictionary<string, float[]> { ["Y"] = y, ["Y_h"] = yh };
+        if (lstm)
+            outputs["Y_c"] = yc;
+        var gradients = new Dictionary<string, float[]> { ["dX"] = dx, ["dW"] = dw, ["dR"] = dr, ["dB"] = db, ["dh0"] = dh0 };
+        if (lstm)
+            gradients["dc0"] = dc0;
+        if (dp.Length > 0)
+            gradients["dP"] = dp;
+        return new Result(outputs, gradients);
+    }
+}
