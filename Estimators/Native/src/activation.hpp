@@ -1,7 +1,7 @@
 // Activation functions over arrays, and their derivatives from the outputs (what backward keeps).
-// Sigmoid and tanh, the defaults of every cell, take a vectorised path built on fast_exp; the other ONNX
-// activations use plain scalar code. The hot functions are compiled for AVX-512, AVX2 and baseline x86-64 and the
-// best is picked when the library loads (GCC target_clones), so the library also runs on CPUs without AVX-512.
+// Sigmoid and tanh, the defaults of every cell, take a vectorised path built on fast_exp, written for AVX-512 and for
+// AVX2+FMA with a scalar fallback; the best is picked once when the library loads (runtime dispatch on the CPU's
+// features), so the same library runs on CPUs without AVX-512. The other ONNX activations use plain scalar code.
 #pragma once
 
 #include "mlnetrnn.h"

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "packed_gemm.hpp"
 #include "thread_pool.hpp"
 
 struct mlnr_context {
@@ -14,6 +15,10 @@ struct mlnr_context {
     // Scratch reused across calls (never shrunk): one shared block, and one block per worker.
     std::vector<float> shared;
     std::vector<std::vector<float>> per_worker;
+
+    // The recurrent weights of the current call, packed once for the per-step GEMMs (two for GRU lbr=0).
+    mlnr::PackedMatrix packed_main;
+    mlnr::PackedMatrix packed_candidate;
 
     float* shared_floats(size_t n) {
         if (shared.size() < n) shared.resize(n);

@@ -18,6 +18,8 @@ struct Direction {
     const float* r;   // [G*H, H]
     const float* p;   // [3*H] or nullptr
     const float* reserve;
+    const PackedMatrix* r_main;       // R [G*H, H], or R rows of z and r [2*H, H] for GRU lbr=0
+    const PackedMatrix* r_candidate;  // GRU lbr=0: Rh [H, H]
     const Activation& f() const { return layer.act[d * 3]; }
     const Activation& g() const { return layer.act[d * 3 + 1]; }
     const Activation& h() const { return layer.act[d * 3 + 2]; }
@@ -149,7 +151,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
         if (m == 0) continue;
         if (lbr0) {
             // d(r*h) = dn Rh; then the reset gate's gradient and the r*h part of dh_prev.
-            gemm_serial(false, false, m, H, H, 1.0f, dgl + 2 * H, GH, dir.r + 2L * H * H, H, 0.0f, drh, H);
+            packed_gemm(m, dgl + 2 * H, GH, *dir.r_candidate, 0.0f, drh, H);
             for (int k = 0; k < m; ++k) {
                 const long row = plan.row(s, w + k * W);
                 const float* res = dir.reserve + row * stride;
@@ -165,10 +167,10 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                 multiply_by_derivative(dir.f(), r, dgk + H, H);
                 std::memcpy(dg + row * GH, dgk, sizeof(float) * GH);
             }
-            gemm_serial(false, false, m, H, 2 * H, 1.0f, dgl, GH, dir.r, H, 1.0f, dhp, H);
+            packed_gemm(m, dgl, GH, *dir.r_main, 1.0f, dhp, H);
         } else {
             // dh_prev (+)= dG_rec R: GRU lbr=1 adds to z*dh; RNN and LSTM start from zero.
-            gemm_serial(false, false, m, H, GH, 1.0f, dgl, GH, dir.r, H, gru ? 1.0f : 0.0f, dhp, H);
+            packed_gemm(m, dgl, GH, *dir.r_main, gru ? 1.0f : 0.0f, dhp, H);
             if (!gru) {
                 for (int k = 0; k < m; ++k)
                     std::memcpy(dg + plan.row(s, w + k * W) * GH, dgl + static_cast<long>(k) * GH, sizeof(float) * GH);
@@ -201,9 +203,13 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
     const Plan plan = make_plan(T, B, in.lens, ctx.pool.size());
     const long rows = plan.total;
     for (int d = 0; d < L.directions; ++d) {
-        const Direction dir{L, d, L.reverse(d), in.w + static_cast<long>(d) * GH * I, in.r + static_cast<long>(d) * GH * H,
+        const float* r = in.r + static_cast<long>(d) * GH * H;
+        const bool lbr0 = gru && !L.linear_before_reset;
+        pack(ctx.packed_main, r, H, lbr0 ? 2 * H : GH, H, false);
+        if (lbr0) pack(ctx.packed_candidate, r + 2L * H * H, H, H, H, false);
+        const Direction dir{L, d, L.reverse(d), in.w + static_cast<long>(d) * GH * I, r,
                             in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr,
-                            reserve + static_cast<long>(d) * T * B * L.stride()};
+                            reserve + static_cast<long>(d) * T * B * L.stride(), &ctx.packed_main, &ctx.packed_candidate};
         // Shared scratch: dG [rows, G*H] | dN [rows, H] | Xc [rows, I] | dXc [rows, I] | ones [rows] | sums [2*G*H].
         float* dg = ctx.shared_floats(static_cast<size_t>(rows) * (GH + H + 2 * I + 1) + 2 * GH);
         float* dn_rec = dg + rows * GH;

@@ -19,6 +19,8 @@ struct Direction {
     const float* wb;  // [G*H] or nullptr
     const float* rb;  // [G*H] or nullptr
     const float* p;   // [3*H] or nullptr
+    const PackedMatrix* r_main;       // R^T [H, G*H], or [H, 2*H] (z and r) for GRU lbr=0
+    const PackedMatrix* r_candidate;  // GRU lbr=0: Rh^T [H, H]
     const Activation& f() const { return layer.act[d * 3]; }
     const Activation& g() const { return layer.act[d * 3 + 1]; }
     const Activation& h() const { return layer.act[d * 3 + 2]; }
@@ -61,7 +63,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
     for (int s = 0; s < steps; ++s) {
         const int m = plan.running(w, s);
         // hr = h R^T for the running rows: every gate, or z and r only for GRU lbr=0 (its candidate needs r*h).
-        gemm_serial(false, true, m, lbr0 ? 2 * H : GH, H, 1.0f, h, H, dir.r, H, 0.0f, hr, GH);
+        packed_gemm(m, h, H, *dir.r_main, 0.0f, hr, GH);
         for (int k = 0; k < m; ++k) {
             const int i = w + k * W;
             const long row = plan.row(s, i);
@@ -138,7 +140,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
         }
         if (lbr0) {
             // The candidate: n = g(Wh x + Wbh + Rbh + (r*h) Rh^T), then h' = (1 - z) n + z h.
-            gemm_serial(false, true, m, H, H, 1.0f, rh, H, dir.r + 2L * H * H, H, 0.0f, rhr, H);
+            packed_gemm(m, rh, H, *dir.r_candidate, 0.0f, rhr, H);
             for (int k = 0; k < m; ++k) {
                 const int i = w + k * W;
                 const long row = plan.row(s, i);
@@ -188,10 +190,14 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
     const Plan plan = make_plan(T, B, in.lens, ctx.pool.size());
     for (int d = 0; d < L.directions; ++d) {
         const bool reverse = L.reverse(d);
-        const Direction dir{L, d, reverse, in.w + static_cast<long>(d) * GH * I, in.r + static_cast<long>(d) * GH * H,
+        const float* r = in.r + static_cast<long>(d) * GH * H;
+        const bool lbr0 = L.cell == MLNR_CELL_GRU && !L.linear_before_reset;
+        pack(ctx.packed_main, r, H, H, lbr0 ? 2 * H : GH, true);
+        if (lbr0) pack(ctx.packed_candidate, r + 2L * H * H, H, H, H, true);
+        const Direction dir{L, d, reverse, in.w + static_cast<long>(d) * GH * I, r,
                             in.bias ? in.bias + static_cast<long>(d) * 2 * GH : nullptr,
                             in.bias ? in.bias + static_cast<long>(d) * 2 * GH + GH : nullptr,
-                            in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr};
+                            in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr, &ctx.packed_main, &ctx.packed_candidate};
         // X in compact order (skipped when it already is: forward, full lengths, batch in order), then X W^T.
         const bool in_order = !reverse && plan.total == static_cast<long>(T) * B &&
                               std::is_sorted(plan.order.begin(), plan.order.end());

@@ -1,0 +1,95 @@
+#include "packed_gemm.hpp"
+
+#include "gemm.hpp"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace mlnr {
+
+namespace {
+
+constexpr int kPanel = 32;
+
+#if defined(__x86_64__)
+const bool kHasAvx512 = __builtin_cpu_supports("avx512f");
+
+// C rows [0, R) x panel columns: acc += A[r, k] * P[k, 0..31] over all k; masked store of `cols` columns.
+template <int R>
+__attribute__((target("avx512f"))) void tile(const float* a, int lda, const float* panel, int k, float beta, float* c,
+                                              int ldc, int cols) {
+    __m512 acc0[R], acc1[R];
+    for (int r = 0; r < R; ++r) {
+        acc0[r] = _mm512_setzero_ps();
+        acc1[r] = _mm512_setzero_ps();
+    }
+    for (int p = 0; p < k; ++p) {
+        const __m512 b0 = _mm512_loadu_ps(panel + p * kPanel);
+        const __m512 b1 = _mm512_loadu_ps(panel + p * kPanel + 16);
+        for (int r = 0; r < R; ++r) {
+            const __m512 av = _mm512_set1_ps(a[static_cast<long>(r) * lda + p]);
+            acc0[r] = _mm512_fmadd_ps(av, b0, acc0[r]);
+            acc1[r] = _mm512_fmadd_ps(av, b1, acc1[r]);
+        }
+    }
+    const __mmask16 m0 = cols >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << cols) - 1);
+    const __mmask16 m1 = cols >= 32 ? 0xFFFF : (cols <= 16 ? 0 : static_cast<__mmask16>((1u << (cols - 16)) - 1));
+    for (int r = 0; r < R; ++r) {
+        float* row = c + static_cast<long>(r) * ldc;
+        if (beta != 0.0f) {
+            acc0[r] = _mm512_add_ps(acc0[r], _mm512_maskz_loadu_ps(m0, row));
+            acc1[r] = _mm512_add_ps(acc1[r], _mm512_maskz_loadu_ps(m1, row + 16));
+        }
+        _mm512_mask_storeu_ps(row, m0, acc0[r]);
+        _mm512_mask_storeu_ps(row + 16, m1, acc1[r]);
+    }
+}
+
+using TileFunction = void (*)(const float*, int, const float*, int, float, float*, int, int);
+const TileFunction kTiles[9] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>, tile<5>, tile<6>, tile<7>, tile<8>};
+#endif
+
+}  // namespace
+
+void pack(PackedMatrix& out, const float* source, int ld, int k, int n, bool transposed) {
+    out.k = k;
+    out.n = n;
+    out.source = source;
+    out.source_ld = ld;
+    out.source_transposed = transposed;
+#if defined(__x86_64__)
+    if (!kHasAvx512) return;
+    const int panels = (n + kPanel - 1) / kPanel;
+    out.panels.assign(static_cast<size_t>(panels) * k * kPanel, 0.0f);
+    for (int p = 0; p < panels; ++p)
+        for (int kk = 0; kk < k; ++kk)
+            for (int j = 0; j < kPanel && p * kPanel + j < n; ++j) {
+                const int col = p * kPanel + j;
+                out.panels[(static_cast<size_t>(p) * k + kk) * kPanel + j] =
+                    transposed ? source[static_cast<long>(col) * ld + kk] : source[static_cast<long>(kk) * ld + col];
+            }
+#endif
+}
+
+void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c, int ldc) {
+    if (m <= 0 || b.n <= 0) return;
+#if defined(__x86_64__)
+    if (kHasAvx512 && b.k > 0) {
+        const int panels = (b.n + kPanel - 1) / kPanel;
+        for (int p = 0; p < panels; ++p) {
+            const float* panel = b.panels.data() + static_cast<size_t>(p) * b.k * kPanel;
+            const int cols = b.n - p * kPanel < kPanel ? b.n - p * kPanel : kPanel;
+            for (int r = 0; r < m; r += 8) {
+                const int rows = m - r < 8 ? m - r : 8;
+                kTiles[rows](a + static_cast<long>(r) * lda, lda, panel, b.k, beta, c + static_cast<long>(r) * ldc + p * kPanel,
+                             ldc, cols);
+            }
+        }
+        return;
+    }
+#endif
+    gemm_serial(false, b.source_transposed, m, b.n, b.k, 1.0f, a, lda, b.source, b.source_ld, beta, c, ldc);
+}
+
+}  // namespace mlnr
