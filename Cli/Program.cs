@@ -9,6 +9,7 @@ public static class Program
     {
         var root = new RootCommand("MlNetRnn: train, test, benchmark and serve recurrent sequence models from .NET.");
         root.Subcommands.Add(Commands.BenchCommand.Create());
+        root.Subcommands.Add(Commands.OnnxNodeTestCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

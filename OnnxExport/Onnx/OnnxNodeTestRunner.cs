@@ -25,6 +25,7 @@ public static class OnnxNodeTestRunner
         ISequenceKernel kernel, float tolerance)
     {
         var node = testCase.Node;
+        OnnxRecurrentNode.CellOf(node.OpType);
         var graphInputs = testCase.Model.Graph.Input.Select(i => i.Name).ToList();
         var byName = new Dictionary<string, OnnxTensor>();
         for (var k = 0; k < set.Inputs.Count && k < graphInputs.Count; k++)
