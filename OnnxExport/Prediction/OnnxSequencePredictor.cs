@@ -1,0 +1,139 @@
+using MlNetRnn.Network;
+using MlNetRnn.OnnxExport.Export;
+using MlNetRnn.OnnxExport.Import;
+using MlNetRnn.OnnxExport.Runtime;
+using MlNetRnn.Training;
+
+namespace MlNetRnn.OnnxExport.Prediction;
+
+/// <summary>
+/// Scores an exported MlNetRnn model in ONNX Runtime: text or sequences in (tokenized with the vocabulary and settings
+/// in the file's metadata, batched by length, padded, with real lengths), predictions out — the same
+/// <see cref="SequencePrediction"/> records the native model gives. Safe to call from many threads at once.
+/// </summary>
+public sealed class OnnxSequencePredictor : IDisposable
+{
+    private readonly DataEncoder _encoder;
+
+    private OnnxSequencePredictor(OnnxSession session, SequenceNetworkSpec spec, SequenceModelSchema schema)
+    {
+        Session = session;
+        Spec = spec;
+        Schema = schema;
+        _encoder = new DataEncoder(schema);
+    }
+
+    public OnnxSession Session { get; }
+
+    public SequenceNetworkSpec Spec { get; }
+
+    public SequenceModelSchema Schema { get; }
+
+    /// <summary>Sequences per ONNX Runtime call.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    public static OnnxSequencePredictor Load(string path, OnnxSessionOptions? options = null)
+    {
+        var session = OnnxSession.FromFile(path, options);
+        try
+        {
+            var (spec, schema, _) = OnnxImporter.ReadDescription(session.Metadata.Custom, path, session.Metadata.ProducerName);
+            return new OnnxSequencePredictor(session, spec, schema);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    public SequencePrediction Predict(string text) => Predict(SequenceData.FromTexts([text]))[0];
+
+    public IReadOnlyList<SequencePrediction> Predict(SequenceData data)
+    {
+        var encoded = _encoder.Encode(data, requireTargets: false);
+        var results = new SequencePrediction[encoded.Count];
+        foreach (var indices in SequenceBatcher.Plan(Enumerable.Range(0, encoded.Count).ToArray(), encoded.Lengths, BatchSize, bucket: true, random: null))
+        {
+            var batch = SequenceBatcher.Gather(encoded, indices);
+            var outputs = Run(batch, out _);
+            for (var b = 0; b < batch.Batch; b++)
+                results[batch.ExampleIndices![b]] = SequencePredictionDecoder.Decode(Schema, Spec, outputs, batch.Batch, batch.Lengths, b);
+        }
+        return results;
+    }
+
+    /// <summary>Sequence-level models: the read-out vector of every sequence (the "encoding" output).</summary>
+    public IReadOnlyList<float[]> Encode(SequenceData data)
+    {
+        if (Spec.PerStep)
+            throw new InvalidOperationException($"A {Spec.Task} model predicts per step and has no '{OnnxModelContract.Encoding}' output.");
+        var encoded = _encoder.Encode(data, requireTargets: false);
+        var results = new float[encoded.Count][];
+        var F = Spec.FeatureSize;
+        foreach (var indices in SequenceBatcher.Plan(Enumerable.Range(0, encoded.Count).ToArray(), encoded.Lengths, BatchSize, bucket: true, random: null))
+        {
+            var batch = SequenceBatcher.Gather(encoded, indices);
+            Run(batch, out var encoding);
+            for (var b = 0; b < batch.Batch; b++)
+                results[batch.ExampleIndices![b]] = encoding.AsSpan(b * F, F).ToArray();
+        }
+        return results;
+    }
+
+    /// <summary>Runs one time-major batch; returns the head outputs time-major ([B, K] or [T, B, K]).</summary>
+    private float[] Run(SequenceBatch batch, out float[] encoding)
+    {
+        int T = batch.SeqLength, B = batch.Batch;
+        var inputs = new List<OnnxRuntimeTensor>();
+        if (batch.Tokens is { } tokens)
+        {
+            var ids = new long[B * T];
+            for (var t = 0; t < T; t++)
+                for (var b = 0; b < B; b++)
+                    ids[b * T + t] = tokens[t * B + b];
+            inputs.Add(OnnxRuntimeTensor.FromInt64s(OnnxModelContract.TokenInput, ids, B, T));
+        }
+        else
+        {
+            var D = Spec.InputWidth;
+            var features = new float[B * T * D];
+            for (var t = 0; t < T; t++)
+                for (var b = 0; b < B; b++)
+                    batch.Features.AsSpan((t * B + b) * D, D).CopyTo(features.AsSpan((b * T + t) * D, D));
+            inputs.Add(OnnxRuntimeTensor.FromFloats(OnnxModelContract.DenseInput, features, B, T, D));
+        }
+        inputs.Add(OnnxRuntimeTensor.FromInt32s(OnnxModelContract.SequenceLengths, batch.Lengths, B));
+        if (Spec.Task == SequenceTask.LanguageModel)
+        {
+            var zeros = new float[Spec.NumDirections * B * Spec.HiddenSize];
+            for (var l = 0; l < Spec.Layers; l++)
+            {
+                inputs.Add(OnnxRuntimeTensor.FromFloats(OnnxModelContract.InitialH(l), zeros, Spec.NumDirections, B, Spec.HiddenSize));
+                if (Spec.Cell == Kernels.RecurrentCell.Lstm)
+                    inputs.Add(OnnxRuntimeTensor.FromFloats(OnnxModelContract.InitialC(l), zeros, Spec.NumDirections, B, Spec.HiddenSize));
+            }
+        }
+        var raw = Spec.Task switch
+        {
+            SequenceTask.BinaryClassification => OnnxModelContract.Logit,
+            SequenceTask.Regression => OnnxModelContract.Values,
+            _ => OnnxModelContract.Logits,
+        };
+        var names = Spec.PerStep ? new[] { raw } : new[] { raw, OnnxModelContract.Encoding };
+        var results = Session.Run(inputs, names);
+        encoding = Spec.PerStep ? [] : results[1].Floats.ToArray();
+        var output = results[0].Floats.Span;
+        if (!Spec.PerStep)
+            return output.ToArray();
+        // [B, T, K] -> [T, B, K]
+        var K = Spec.OutputSize;
+        var timeMajor = new float[T * B * K];
+        for (var b = 0; b < B; b++)
+            for (var t = 0; t < T; t++)
+                output.Slice((b * T + t) * K, K).CopyTo(timeMajor.AsSpan((t * B + b) * K, K));
+        return timeMajor;
+    }
+
+    public void Dispose() => Session.Dispose();
+}

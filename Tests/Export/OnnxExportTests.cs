@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using MlNetRnn.Kernels;
+using MlNetRnn.Network;
+using MlNetRnn.OnnxExport;
+using MlNetRnn.OnnxExport.Export;
+using MlNetRnn.OnnxExport.Import;
+using MlNetRnn.OnnxExport.Runtime;
+using MlNetRnn.Tests.Kernels;
+using MlNetRnn.Training;
+
+namespace MlNetRnn.Tests.Export;
+
+/// <summary>
+/// Exported models against independent checks: onnx.checker (full check), ONNX Runtime computing what the native
+/// network computes (within 1e-5) on ragged batches, batch 1 and sequence length 1, and import/export round trips.
+/// </summary>
+public class OnnxExportTests
+{
+    public static readonly string[] Configurations =
+    [
+        "binary gru tokens last", "binary gru-lbr0 text max", "binary lstm dense mean bidirectional",
+        "multiclass rnn dense last 2layers", "multiclass rnn-relu tokens mean", "multiclass gru tokens max bidirectional 2layers",
+        "multiclass lstm text last 2layers bidirectional", "multiclass gru-lbr0 dense last bidirectional",
+        "regression lstm dense last", "regression gru dense max 2layers", "regression-steps gru dense bidirectional",
+        "tagging lstm tokens bidirectional", "tagging gru-lbr0 dense 2layers", "lm gru text", "lm lstm text 2layers",
+    ];
+
+    public static TheoryData<string> ConfigurationData => new(Configurations);
+
+    /// <summary>The absolute tolerance between ONNX Runtime and the native network.</summary>
+    private static readonly Tolerance Parity = new("ONNX Runtime parity", 1e-5, 0);
+
+    [Fact]
+    public void EveryExportPassesTheOnnxCheckerFullCheck()
+    {
+        var directory = Directory.CreateTempSubdirectory("mlnetrnn-onnx-check");
+        try
+        {
+            var files = new List<string>();
+            foreach (var configuration in Configurations)
+            {
+                foreach (var opset in new[] { 14, 17 })
+                {
+                    var path = Path.Combine(directory.FullName, $"{configuration.Replace(' ', '_')}_{opset}.onnx");
+                    using var model = RandomModels.Create(configuration, KernelKind.Reference);
+                    model.ExportToOnnx(path, new OnnxExportOptions { Opset = opset });
+                    files.Add(path);
+                }
+            }
+            var check = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+            check.ArgumentList.Add(Path.Combine(RepositoryPaths.Tests, "Export", "check_onnx.py"));
+            foreach (var f in files)
+                check.ArgumentList.Add(f);
+            using var process = Process.Start(check)!;
+            var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, $"onnx.checker rejected exports:\n{string.Join("\n", output.Split('\n').Where(l => !l.StartsWith("OK ")))}");
+            Assert.Equal(files.Count, output.Split('\n').Count(l => l.StartsWith("OK ")));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ConfigurationData))]
+    public void OnnxRuntimeComputesWhatTheNativeNetworkComputes(string configuration)
+    {
+        using var model = RandomModels.Create(configuration, KernelKind.Native);
+        using var session = OnnxSession.FromBytes(OnnxExporter.ToBytes(model));
+        using var kernel = new NativeKernel(1);
+        var network = new SequenceNetwork(model.Spec, kernel, model.Parameters);
+        foreach (var (batchSize, steps, seed) in new[] { (5, 6, 1), (1, 4, 2), (3, 1, 3) })
+        {
+            var batch = RandomModels.Batch(model.Spec, batchSize, steps, seed);
+            var expected = network.Forward(batch, training: false).ToArray();
+            var outputs = Run(session, model.Spec, batch);
+            var actual = outputs[model.Spec.Task switch
+            {
+                SequenceTask.BinaryClassification => OnnxModelContract.Logit,
+                SequenceTask.Regression => OnnxModelContract.Values,
+                _ => OnnxModelContract.Logits,
+            }];
+            if (model.Spec.PerStep)
+            {
+                // ONNX gives [B, T, K]; the network [T, B, K]. Padded steps are not compared.
+                var K = model.Spec.OutputSize;
+                for (var b = 0; b < batchSize; b++)
+                    for (var t = 0; t < batch.Lengths[b]; t++)
+                        Parity.AssertClose(expected.AsSpan((t * batchSize + b) * K, K), actual.AsSpan((b * steps + t) * K, K),
+                            $"{configuration} B={batchSize} T={steps}: step {t} of sequence {b}");
+            }
+            else
+            {
+                Parity.AssertClose(expected, actual, $"{configuration} B={batchSize} T={steps}: head outputs");
+                Parity.AssertClose(network.ReadOutFeatures, outputs[OnnxModelContract.Encoding], $"{configuration}: encoding");
+            }
+            if (model.Spec.Task == SequenceTask.LanguageModel)
+            {
+                var final = network.FinalStates();
+                Parity.AssertClose(final[^1].H, outputs[OnnxModelContract.FinalH(model.Spec.Layers - 1)], $"{configuration}: final state");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ConfigurationData))]
+    public void ImportThenExportGivesIdenticalBytes(string configuration)
+    {
+        using var model = RandomModels.Create(configuration, KernelKind.Reference);
+        var first = OnnxExporter.ToBytes(model);
+        using var imported = OnnxImporter.Import(first);
+        Assert.Equal(model.Parameters.Values, imported.Parameters.Values);
+        Assert.Equal(model.Spec, imported.Spec);
+        Assert.Equal(first, OnnxExporter.ToBytes(imported));
+    }
+
+    [Fact]
+    public void PredictorScoresTextLikeTheNativeModel()
+    {
+        using var model = RandomModels.Create("multiclass lstm text last 2layers bidirectional", KernelKind.Native);
+        var path = Path.Combine(Path.GetTempPath(), $"mlnetrnn-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            var report = model.ExportToOnnx(path);
+            Assert.Empty(report.Warnings);
+            using var predictor = OnnxExport.Prediction.OnnxSequencePredictor.Load(path);
+            var data = SequenceData.FromTexts(["the cat sat on the mat", "a dog", "ran ran ran the dog sat", "unknown words only"]);
+            var expected = model.Predict(data);
+            var actual = predictor.Predict(data);
+            for (var i = 0; i < data.Count; i++)
+            {
+                Assert.Equal(expected[i].PredictedLabel, actual[i].PredictedLabel);
+                Parity.AssertClose(expected[i].Probabilities, actual[i].Probabilities, $"text {i}");
+            }
+            Parallel.For(0, 8, _ => Assert.Equal(actual[2].Probabilities, predictor.Predict(data)[2].Probabilities));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void CudnnIncompatibleModelsAreReported()
+    {
+        using var model = RandomModels.Create("binary gru-lbr0 tokens last", KernelKind.Reference);
+        var report = OnnxExporter.Build(model, new OnnxExportOptions()).Report;
+        Assert.Contains(report.Warnings, w => w.Contains("linear_before_reset = 0"));
+        using var relu = RandomModels.Create("multiclass rnn-relu tokens mean", KernelKind.Reference);
+        Assert.Contains(OnnxExporter.Build(relu, new OnnxExportOptions()).Report.Warnings, w => w.Contains("Relu"));
+    }
+
+    [Fact]
+    public void ImporterRejectsWhatItCannotRepresent()
+    {
+        using var model = RandomModels.Create("binary gru tokens last", KernelKind.Reference);
+        var proto = OnnxExporter.Build(model, new OnnxExportOptions()).Model;
+
+        var foreign = proto.Clone();
+        foreign.MetadataProps.Clear();
+        Assert.Contains("not exported by MlNetRnn", Assert.Throws<InvalidDataException>(() => OnnxImporter.Import(foreign, "foreign.onnx")).Message);
+
+        var changed = proto.Clone();
+        changed.Graph.Node.Add(new MlNetRnn.OnnxExport.Proto.NodeProto { OpType = "Relu", Name = "added" });
+        Assert.Contains("Relu node ('added')", Assert.Throws<InvalidDataException>(() => OnnxImporter.Import(changed, "changed.onnx")).Message);
+
+        var missing = proto.Clone();
+        missing.Graph.Initializer.Remove(missing.Graph.Initializer.Single(t => t.Name == "rnn.0.R"));
+        Assert.Contains("no initializer 'rnn.0.R'", Assert.Throws<InvalidDataException>(() => OnnxImporter.Import(missing, "missing.onnx")).Message);
+
+        Assert.Contains("not an ONNX model", Assert.Throws<InvalidDataException>(() => OnnxImporter.Import([1, 2, 3, 255], "garbage")).Message);
+    }
+
+    [Fact]
+    public void ExportIsAtomic()
+    {
+        using var model = RandomModels.Create("binary gru tokens last", KernelKind.Reference);
+        var directory = Directory.CreateTempSubdirectory("mlnetrnn-atomic");
+        try
+        {
+            var path = Path.Combine(directory.FullName, "model.onnx");
+            File.WriteAllText(path, "previous");
+            Assert.Throws<ArgumentOutOfRangeException>(() => model.ExportToOnnx(path, new OnnxExportOptions { Opset = 3 }));
+            Assert.Equal("previous", File.ReadAllText(path));
+            model.ExportToOnnx(path);
+            Assert.Single(directory.GetFiles());
+            using var imported = OnnxImporter.Import(path);
+            Assert.Equal(model.Parameters.Values, imported.Parameters.Values);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static Dictionary<string, float[]> Run(OnnxSession session, SequenceNetworkSpec spec, SequenceBatch batch)
+    {
+        int T = batch.SeqLength, B = batch.Batch;
+        var inputs = new List<OnnxRuntimeTensor>();
+        if (batch.Tokens is { } tokens)
+        {
+            var ids = new long[B * T];
+            for (var t = 0; t < T; t++)
+                for (var b = 0; b < B; b++)
+                    ids[b * T + t] = tokens[t * B + b];
+            inputs.Add(OnnxRuntimeTensor.FromInt64s(OnnxModelContract.TokenInput, ids, B, T));
+        }
+        else
+        {
+            var D = spec.InputWidth;
+            var x = new float[B * T * D];
+            for (var t = 0; t < T; t++)
+                for (var b = 0; b < B; b++)
+                    batch.Features.AsSpan((t * B + b) * D, D).CopyTo(x.AsSpan((b * T + t) * D, D));
+            inputs.Add(OnnxRuntimeTensor.FromFloats(OnnxModelContract.DenseInput, x, B, T, D));
+        }
+        inputs.Add(OnnxRuntimeTensor.FromInt32s(OnnxModelContract.SequenceLengths, batch.Lengths, B));
+        if (spec.Task == SequenceTask.LanguageModel)
+        {
+            for (var l = 0; l < spec.Layers; l++)
+            {
+                inputs.Add(OnnxRuntimeTensor.FromFloats(OnnxModelContract.InitialH(l), new float[B * spec.HiddenSize], 1, B, spec.HiddenSize));
+                if (spec.Cell == RecurrentCell.Lstm)
+                    inputs.Add(OnnxRuntimeTensor.FromFloats(OnnxModelContract.InitialC(l), new float[B * spec.HiddenSize], 1, B, spec.HiddenSize));
+            }
+        }
+        var names = session.Outputs.Select(o => o.Name).ToList();
+        var results = session.Run(inputs, names);
+        return names.Zip(results).ToDictionary(p => p.First, p => p.Second.Floats.ToArray());
+    }
+}
