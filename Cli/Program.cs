@@ -10,6 +10,18 @@ public static class Program
         var root = new RootCommand("MlNetRnn: train, test, benchmark and serve recurrent sequence models from .NET.");
         root.Subcommands.Add(Commands.BenchCommand.Create());
         root.Subcommands.Add(Commands.OnnxNodeTestCommand.Create());
-        return root.Parse(args).Invoke();
+        root.Subcommands.Add(Commands.PredictCommand.Create());
+        try
+        {
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException
+                                      or NotSupportedException or DllNotFoundException or UnauthorizedAccessException
+                                      or Kernels.NativeKernelException or OnnxExport.Runtime.OnnxRuntimeException)
+        {
+            // Bad input or environment: the message says what is wrong; no stack trace.
+            Console.Error.WriteLine($"mlnetrnn: {e.Message}");
+            return 1;
+        }
     }
 }

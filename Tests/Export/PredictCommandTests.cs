@@ -1,0 +1,63 @@
+using System.Text.Json;
+using MlNetRnn.Kernels;
+using MlNetRnn.OnnxExport;
+
+namespace MlNetRnn.Tests.Export;
+
+/// <summary>`mlnetrnn predict` on CSV and JSON lines, in process.</summary>
+public class PredictCommandTests
+{
+    [Fact]
+    public void PredictsCsvAndJsonLines()
+    {
+        using var model = RandomModels.Create("binary gru text last", KernelKind.Native);
+        var directory = Directory.CreateTempSubdirectory("mlnetrnn-predict");
+        try
+        {
+            var onnx = Path.Combine(directory.FullName, "m.onnx");
+            model.ExportToOnnx(onnx);
+            var csv = Path.Combine(directory.FullName, "in.csv");
+            File.WriteAllText(csv, "id,text\n1,the cat sat\n2,\"a dog, ran\"\n3,\"multi\nline \"\"quoted\"\"\"\n");
+            var jsonl = Path.Combine(directory.FullName, "in.jsonl");
+            File.WriteAllText(jsonl, "{\"text\": \"the cat sat\"}\n{\"text\": \"a dog, ran\"}\n");
+            var expected = model.Predict(SequenceData.FromTexts(["the cat sat", "a dog, ran", "multi\nline \"quoted\""]));
+
+            var output = Path.Combine(directory.FullName, "out.jsonl");
+            Assert.Equal(0, Cli.Program.Main(["predict", "--model", onnx, "--input", csv, "--output", output]));
+            var lines = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+            Assert.Equal(3, lines.Length);
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Equal(expected[i].PredictedLabel, lines[i].GetProperty("label").GetString());
+                Assert.Equal(expected[i].Probability, lines[i].GetProperty("probabilities").GetProperty("spam").GetSingle(), 5);
+            }
+
+            Assert.Equal(0, Cli.Program.Main(["predict", "--model", onnx, "--input", jsonl, "--output", output]));
+            Assert.Equal(2, File.ReadAllLines(output).Length);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void BadInputsExitWithOne()
+    {
+        var directory = Directory.CreateTempSubdirectory("mlnetrnn-predict-bad");
+        try
+        {
+            using var model = RandomModels.Create("binary gru text last", KernelKind.Native);
+            var onnx = Path.Combine(directory.FullName, "m.onnx");
+            model.ExportToOnnx(onnx);
+            var bad = Path.Combine(directory.FullName, "bad.jsonl");
+            File.WriteAllText(bad, "{\"words\": 3}\n");
+            Assert.Equal(1, Cli.Program.Main(["predict", "--model", onnx, "--input", bad, "--output", Path.Combine(directory.FullName, "o")]));
+            Assert.Equal(1, Cli.Program.Main(["predict", "--model", Path.Combine(directory.FullName, "missing.onnx"), "--input", bad]));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+}
