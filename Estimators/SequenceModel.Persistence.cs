@@ -15,13 +15,34 @@ public sealed partial class SequenceModel
     public static string ProducerVersion => typeof(SequenceModel).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     /// <summary>Writes the model (schema, spec, options, history, weights) to one file, atomically.</summary>
-    public void Save(string path) => AtomicFile.Write(path, stream =>
+    public void Save(string path) => AtomicFile.Write(path, Save);
+
+    /// <summary>Writes the model to a stream (a zip archive, as <see cref="Save(string)"/> writes to a file).</summary>
+    public void Save(Stream stream)
     {
+        ArgumentNullException.ThrowIfNull(stream);
         using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
         WriteEntries(zip);
-    });
+    }
 
-    /// <summary>Reads a model written by <see cref="Save"/> (or the model inside a checkpoint).</summary>
+    /// <summary>Reads a model written by <see cref="Save(Stream)"/>.</summary>
+    public static SequenceModel Load(Stream stream, string origin = "(stream)")
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ZipArchive zip;
+        try
+        {
+            zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{origin} is not an MlNetRnn model (not a zip archive): {e.Message}", e);
+        }
+        using (zip)
+            return ReadEntries(zip, origin);
+    }
+
+    /// <summary>Reads a model written by <see cref="Save(string)"/> (or the model inside a checkpoint).</summary>
     public static SequenceModel Load(string path)
     {
         using var zip = ModelArchive.OpenRead(path, out var file);

@@ -19,6 +19,10 @@ public sealed record SequenceModelOptions
     /// <summary>Binary classification: the label counted as positive. Default "True" (what bool labels become).</summary>
     public string PositiveLabel { get; init; } = SequenceData.BinaryLabel(true);
 
+    /// <summary>Multiclass classification and tagging: the classes in the order the model outputs them; every training
+    /// label must be one of them. Default null: the distinct training labels in ordinal order.</summary>
+    public IReadOnlyList<string>? ClassLabels { get; init; }
+
     // ---- Input ----
 
     /// <summary>Tokenizer and vocabulary for text input.</summary>
@@ -165,6 +169,8 @@ public sealed record SequenceModelOptions
             throw new ArgumentException($"EarlyStoppingPatience must be >= 0, got {EarlyStoppingPatience}.", nameof(EarlyStoppingPatience));
         if (Threads <= 0)
             throw new ArgumentException($"Threads must be positive, got {Threads}.", nameof(Threads));
+        if (ClassLabels is { } classes && (classes.Count < 2 || classes.Distinct(StringComparer.Ordinal).Count() != classes.Count || classes.Any(c => c is null)))
+            throw new ArgumentException($"ClassLabels must hold at least two distinct, non-null labels, got {classes.Count}.", nameof(ClassLabels));
         if (Task is SequenceTask.Tagging or SequenceTask.LanguageModel && ReadOut is not (ReadOutKind.LastState or ReadOutKind.AllSteps))
             throw new ArgumentException($"{Task} reads every step; leave ReadOut at its default.", nameof(ReadOut));
     }

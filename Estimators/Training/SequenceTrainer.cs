@@ -258,18 +258,18 @@ internal sealed class SequenceTrainer
             case SequenceTask.MulticlassClassification:
             {
                 var distinct = RequireLabels(train).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-                if (distinct.Count < 2)
+                if (distinct.Count < 2 && o.ClassLabels is null)
                     throw new ArgumentException($"Every training label is '{distinct[0]}'; classification needs at least two classes.", nameof(train));
-                labels = distinct;
+                labels = WithClassOrder(distinct);
                 break;
             }
             case SequenceTask.Tagging:
             {
                 var steps = train.StepLabels ?? throw new ArgumentException("Tagging needs a label per step (SequenceData.ForTagging).", nameof(train));
                 var distinct = steps.SelectMany(s => s).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-                if (distinct.Count < 2)
+                if (distinct.Count < 2 && o.ClassLabels is null)
                     throw new ArgumentException("Tagging needs at least two distinct step labels.", nameof(train));
-                labels = distinct;
+                labels = WithClassOrder(distinct);
                 break;
             }
             case SequenceTask.Regression:
@@ -324,6 +324,17 @@ internal sealed class SequenceTrainer
             throw new ArgumentException("A language model predicts the next token and cannot read ahead: Bidirectional must be false.", nameof(o.Bidirectional));
         spec.Validate();
         return spec;
+    }
+
+    // The classes in output order: ClassLabels when given (every training label must be among them), else as found.
+    private IReadOnlyList<string> WithClassOrder(List<string> found)
+    {
+        if (_options.ClassLabels is not { } classes)
+            return found;
+        var unknown = found.FirstOrDefault(l => !classes.Contains(l));
+        if (unknown is not null)
+            throw new ArgumentException($"Training label '{unknown}' is not among ClassLabels ({string.Join(", ", classes.Take(20))}).", nameof(SequenceModelOptions.ClassLabels));
+        return [.. classes];
     }
 
     private static IReadOnlyList<string> RequireLabels(SequenceData train) =>

@@ -2,7 +2,7 @@
 // body; routing headers and mailing-list marks removed), with a GRU over word tokens.
 // Usage: dotnet run -c Release --project Examples/Spam -- [--epochs N] [--readout last|max|mean] [--threads N]
 //        [--seed N] [--split-seed N] [--hidden N] [--max-length N] [--kernel native|reference] [--output DIR] [--dropout P] [--lr X]
-//        [--bidirectional] [--embedding N] [--keep-list-artifacts] [--validation F]
+//        [--bidirectional] [--embedding N] [--keep-list-artifacts] [--validation F] [--decay FACTOR]
 // Prints the linear bag-of-words baseline and the GRU on the same stratified 80/20 split, writes the model (spam.mlnr)
 // and its ONNX export (spam.onnx) to the output folder, scores the held-out mails again through ONNX Runtime, and
 // prints the time taken.
@@ -33,6 +33,7 @@ var bidirectional = false;
 var embedding = 64;
 var removeListArtifacts = true;
 var validation = 0.1f;
+var decay = 1f;
 for (var i = 0; i < args.Length; i++)
 {
     string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -61,8 +62,9 @@ for (var i = 0; i < args.Length; i++)
         case "--embedding": embedding = int.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--keep-list-artifacts": removeListArtifacts = false; break;
         case "--validation": validation = float.Parse(Value(), CultureInfo.InvariantCulture); break;
+        case "--decay": decay = float.Parse(Value(), CultureInfo.InvariantCulture); break;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'; expected --epochs N, --readout last|max|mean, --threads N, --seed N, --split-seed N, --hidden N, --max-length N, --kernel native|reference, --output DIR, --dropout P, --lr X, --bidirectional, --embedding N, --keep-list-artifacts, --validation F");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'; expected --epochs N, --readout last|max|mean, --threads N, --seed N, --split-seed N, --hidden N, --max-length N, --kernel native|reference, --output DIR, --dropout P, --lr X, --bidirectional, --embedding N, --keep-list-artifacts, --validation F, --decay FACTOR");
             return 2;
     }
 }
@@ -96,6 +98,7 @@ var options = new SequenceModelOptions
     Dropout = dropout,
     BatchSize = 32,
     LearningRate = learningRate,
+    Schedule = decay < 1f ? LearningRateSchedule.Exponential(decay) : LearningRateSchedule.Constant,
     Epochs = epochs,
     ValidationFraction = validation,
     EarlyStoppingPatience = 2,
