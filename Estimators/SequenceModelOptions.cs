@@ -92,6 +92,10 @@ public sealed record SequenceModelOptions
     /// <summary>SGD Nesterov momentum. Default false.</summary>
     public bool Nesterov { get; init; }
 
+    /// <summary>Polyak averaging of the weights after every step with this decay (e.g. 0.999); the model validates
+    /// with and ends with the averaged weights. 0 (default) turns it off.</summary>
+    public float WeightAverageDecay { get; init; }
+
     /// <summary>Clip the global gradient norm to this value; 0 turns clipping off. Default 5.</summary>
     public float GradientClipNorm { get; init; } = 5f;
 
@@ -155,6 +159,8 @@ public sealed record SequenceModelOptions
             throw new ArgumentException($"Momentum must be in [0, 1), got {Momentum}.", nameof(Momentum));
         if (!(GradientClipNorm >= 0f))
             throw new ArgumentException($"GradientClipNorm must be >= 0 (0 = off), got {GradientClipNorm}.", nameof(GradientClipNorm));
+        if (WeightAverageDecay is < 0f or >= 1f || float.IsNaN(WeightAverageDecay))
+            throw new ArgumentException($"WeightAverageDecay must be in [0, 1) (0 = off), got {WeightAverageDecay}.", nameof(WeightAverageDecay));
         if (!(HuberDelta >= 0f))
             throw new ArgumentException($"HuberDelta must be >= 0 (0 = MSE), got {HuberDelta}.", nameof(HuberDelta));
         if (BatchSize <= 0)

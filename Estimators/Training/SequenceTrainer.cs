@@ -93,6 +93,9 @@ internal sealed class SequenceTrainer
         IOptimizer optimizer = o.Optimizer == OptimizerKind.Adam
             ? new AdamOptimizer(parameters.Count, weightDecay: o.WeightDecay, threads: o.Threads)
             : new SgdOptimizer(parameters.Count, o.Momentum, o.Nesterov, o.Threads);
+        var averager = o.WeightAverageDecay > 0f ? new WeightAverager(optimizer, parameters.Count, o.WeightAverageDecay) : null;
+        if (averager is not null)
+            optimizer = averager;
         var random = new SeededRandom((ulong)o.Seed ^ 0x5DEECE66DUL);
         var history = model.History;
         var startEpoch = 0;
@@ -157,6 +160,13 @@ internal sealed class SequenceTrainer
             }
             network.InitialStates = null;
 
+            // With weight averaging, validation (and the best weights) use the averaged weights.
+            float[]? trained = null;
+            if (averager is not null)
+            {
+                trained = (float[])parameters.Values.Clone();
+                averager.Average.CopyTo(parameters.Values);
+            }
             var validationMetrics = data.Evaluate(model, network, loss, o);
             var record = new EpochRecord(epoch + 1, rate, total.Mean, validationMetrics, epochClock.Elapsed);
             history.Add(record);
@@ -169,7 +179,7 @@ internal sealed class SequenceTrainer
                     bestEpoch = epoch + 1;
                     sinceBest = 0;
                     if (o.RestoreBestWeights)
-                        bestValues = (float[])parameters.Values.Clone();
+                        bestValues = averager is not null ? (float[])averager.Average.ToArray() : (float[])parameters.Values.Clone();
                 }
                 else
                 {
@@ -177,6 +187,8 @@ internal sealed class SequenceTrainer
                     stop = o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience;
                 }
             }
+            if (trained is not null)
+                trained.CopyTo(parameters.Values, 0);
             if (stop)
                 history.StopReason = "early stopping";
             if (o.CheckpointPath is not null)
@@ -207,6 +219,8 @@ internal sealed class SequenceTrainer
             if (stop)
                 break;
         }
+        if (averager is not null && !(o.RestoreBestWeights && bestValues is not null))
+            averager.Average.CopyTo(parameters.Values);
         return Finish(model, bestValues, bestEpoch);
     }
 

@@ -2,7 +2,7 @@
 // body; routing headers and mailing-list marks removed), with a GRU over word tokens.
 // Usage: dotnet run -c Release --project Examples/Spam -- [--epochs N] [--readout last|max|mean] [--threads N]
 //        [--seed N] [--split-seed N] [--hidden N] [--max-length N] [--kernel native|reference] [--output DIR] [--dropout P] [--lr X]
-//        [--bidirectional] [--embedding N] [--keep-list-artifacts] [--validation F] [--decay FACTOR]
+//        [--unidirectional] [--embedding N] [--keep-list-artifacts] [--validation F] [--decay FACTOR]
 // Prints the linear bag-of-words baseline and the GRU on the same stratified 80/20 split, writes the model (spam.mlnr)
 // and its ONNX export (spam.onnx) to the output folder, scores the held-out mails again through ONNX Runtime, and
 // prints the time taken.
@@ -18,21 +18,21 @@ using MlNetRnn.OnnxExport;
 using MlNetRnn.OnnxExport.Prediction;
 using MlNetRnn.Training;
 
-var epochs = 6;
+var epochs = 4;
 var readOut = ReadOutKind.MaxPool;
 var threads = Environment.ProcessorCount;
 var seed = 1;
 var splitSeed = 42;
-var hidden = 128;
-var maxLength = 300;
+var hidden = 64;
+var maxLength = 600;
 var kernel = KernelKind.Native;
 var output = Path.Combine("artifacts", "spam");
 var dropout = 0.2f;
 var learningRate = 2e-3f;
-var bidirectional = false;
-var embedding = 64;
+var bidirectional = true;
+var embedding = 96;
 var removeListArtifacts = true;
-var validation = 0.1f;
+var validation = 0f;
 var decay = 1f;
 for (var i = 0; i < args.Length; i++)
 {
@@ -58,13 +58,13 @@ for (var i = 0; i < args.Length; i++)
         case "--output": output = Value(); break;
         case "--dropout": dropout = float.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--lr": learningRate = float.Parse(Value(), CultureInfo.InvariantCulture); break;
-        case "--bidirectional": bidirectional = true; break;
+        case "--unidirectional": bidirectional = false; break;
         case "--embedding": embedding = int.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--keep-list-artifacts": removeListArtifacts = false; break;
         case "--validation": validation = float.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--decay": decay = float.Parse(Value(), CultureInfo.InvariantCulture); break;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'; expected --epochs N, --readout last|max|mean, --threads N, --seed N, --split-seed N, --hidden N, --max-length N, --kernel native|reference, --output DIR, --dropout P, --lr X, --bidirectional, --embedding N, --keep-list-artifacts, --validation F, --decay FACTOR");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'; expected --epochs N, --readout last|max|mean, --threads N, --seed N, --split-seed N, --hidden N, --max-length N, --kernel native|reference, --output DIR, --dropout P, --lr X, --unidirectional, --embedding N, --keep-list-artifacts, --validation F, --decay FACTOR");
             return 2;
     }
 }
@@ -106,8 +106,9 @@ var options = new SequenceModelOptions
     Threads = threads,
     Kernel = kernel,
 };
-Console.WriteLine($"GRU: embedding 64 -> GRU({hidden}) -> {readOut} -> Linear -> sigmoid; up to {maxLength} tokens per mail, " +
-                  $"Adam lr {options.LearningRate}, batch {options.BatchSize}, {threads} thread(s), 10% of train for early stopping");
+Console.WriteLine($"GRU: embedding {embedding} -> {(bidirectional ? "bidirectional " : "")}GRU({hidden}) -> {readOut} -> Linear -> sigmoid; " +
+                  $"up to {maxLength} tokens per mail, Adam lr {options.LearningRate}, dropout {dropout}, batch {options.BatchSize}, {epochs} epochs, {threads} thread(s)" +
+                  (validation > 0 ? $", {validation:P0} of train for early stopping" : ""));
 clock.Restart();
 using var model = new SequenceModelEstimator(options).Fit(train, progress: new ConsoleTrainingProgress());
 var trainSeconds = clock.Elapsed.TotalSeconds;

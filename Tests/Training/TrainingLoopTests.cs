@@ -50,7 +50,7 @@ public class TrainingLoopTests
         try
         {
             var checkpoint = Path.Combine(directory.FullName, "run.ckpt");
-            var options = Small(SequenceTask.BinaryClassification) with { Epochs = 4, Dropout = 0.1f, ValidationFraction = 0.2f };
+            var options = Small(SequenceTask.BinaryClassification) with { Epochs = 4, Dropout = 0.1f, ValidationFraction = 0.2f, WeightAverageDecay = 0.9f };
             using var uninterrupted = new SequenceModelEstimator(options).Fit(data);
 
             using (new SequenceModelEstimator(options with { Epochs = 2, CheckpointPath = checkpoint }).Fit(data))
@@ -149,5 +149,19 @@ public class TrainingLoopTests
         Assert.NotEqual(before, tuned.Parameters.Values);
         var error = Assert.Throws<ArgumentException>(() => new SequenceModelEstimator(options with { HiddenSize = 4 }).Fit(first, data));
         Assert.Contains("different network", error.Message);
+    }
+
+    [Fact]
+    public void WeightAveragerKeepsTheExponentialAverageOfTheSteps()
+    {
+        var parameters = new MlNetRnn.Network.ParameterSet([("w", [3])]);
+        var averager = new MlNetRnn.Training.Optimizers.WeightAverager(new MlNetRnn.Training.Optimizers.SgdOptimizer(3), 3, decay: 0.75f);
+        parameters.Values.AsSpan().Fill(1f);
+        parameters.Gradients.AsSpan().Fill(1f);
+        averager.Step(parameters, learningRate: 0.5f);           // w1 = 0.5
+        Assert.Equal([0.5f, 0.5f, 0.5f], averager.Average.ToArray());
+        averager.Step(parameters, learningRate: 0.5f);           // w2 = 0, average = 0.75 * 0.5 + 0.25 * 0
+        Assert.Equal([0.375f, 0.375f, 0.375f], averager.Average.ToArray());
+        Assert.Equal([0f, 0f, 0f], parameters.Values);
     }
 }
