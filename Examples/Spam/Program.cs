@@ -2,7 +2,7 @@
 // body; routing headers and mailing-list marks removed), with a GRU over word tokens.
 // Usage: dotnet run -c Release --project Examples/Spam -- [--epochs N] [--readout last|max|mean] [--threads N]
 //        [--seed N] [--split-seed N] [--hidden N] [--max-length N] [--kernel native|reference] [--output DIR] [--dropout P] [--lr X]
-//        [--unidirectional] [--embedding N] [--keep-list-artifacts] [--validation F] [--decay FACTOR]
+//        [--unidirectional] [--embedding N] [--keep-list-artifacts] [--validation F] [--decay FACTOR] [--average DECAY]
 // Prints the linear bag-of-words baseline and the GRU on the same stratified 80/20 split, writes the model (spam.mlnr)
 // and its ONNX export (spam.onnx) to the output folder, scores the held-out mails again through ONNX Runtime, and
 // prints the time taken.
@@ -34,6 +34,7 @@ var embedding = 96;
 var removeListArtifacts = true;
 var validation = 0f;
 var decay = 1f;
+var average = 0f;
 for (var i = 0; i < args.Length; i++)
 {
     string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -63,8 +64,9 @@ for (var i = 0; i < args.Length; i++)
         case "--keep-list-artifacts": removeListArtifacts = false; break;
         case "--validation": validation = float.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--decay": decay = float.Parse(Value(), CultureInfo.InvariantCulture); break;
+        case "--average": average = float.Parse(Value(), CultureInfo.InvariantCulture); break;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'; expected --epochs N, --readout last|max|mean, --threads N, --seed N, --split-seed N, --hidden N, --max-length N, --kernel native|reference, --output DIR, --dropout P, --lr X, --unidirectional, --embedding N, --keep-list-artifacts, --validation F, --decay FACTOR");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'; expected --epochs N, --readout last|max|mean, --threads N, --seed N, --split-seed N, --hidden N, --max-length N, --kernel native|reference, --output DIR, --dropout P, --lr X, --unidirectional, --embedding N, --keep-list-artifacts, --validation F, --decay FACTOR, --average DECAY");
             return 2;
     }
 }
@@ -102,6 +104,7 @@ var options = new SequenceModelOptions
     Epochs = epochs,
     ValidationFraction = validation,
     EarlyStoppingPatience = 2,
+    WeightAverageDecay = average,
     Seed = seed,
     Threads = threads,
     Kernel = kernel,
