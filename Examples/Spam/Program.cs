@@ -34,7 +34,7 @@ var embedding = 96;
 var removeListArtifacts = true;
 var validation = 0f;
 var decay = 1f;
-var average = 0f;
+var average = 0.99f;
 for (var i = 0; i < args.Length; i++)
 {
     string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -110,7 +110,8 @@ var options = new SequenceModelOptions
     Kernel = kernel,
 };
 Console.WriteLine($"GRU: embedding {embedding} -> {(bidirectional ? "bidirectional " : "")}GRU({hidden}) -> {readOut} -> Linear -> sigmoid; " +
-                  $"up to {maxLength} tokens per mail, Adam lr {options.LearningRate}, dropout {dropout}, batch {options.BatchSize}, {epochs} epochs, {threads} thread(s)" +
+                  $"up to {maxLength} tokens per mail, Adam lr {options.LearningRate}, dropout {dropout}, batch {options.BatchSize}, {epochs} epochs, " +
+                  (average > 0 ? $"weights averaged (decay {average}), " : "") + $"{threads} thread(s)" +
                   (validation > 0 ? $", {validation:P0} of train for early stopping" : ""));
 clock.Restart();
 using var model = new SequenceModelEstimator(options).Fit(train, progress: new ConsoleTrainingProgress());
