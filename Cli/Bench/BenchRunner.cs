@@ -45,6 +45,7 @@ internal static class BenchRunner
             var median = Quantile(times, 0.5);
             var units = workload.UnitsPerStep(batches[0]);
             var value = workload.Metric == "latency_ms" ? median * 1e3 : units / median;
+            var shown = workload.Metric == "latency_ms" ? $"{value:F3}" : $"{value:F1}";
             var realFraction = batches.Average(b => b.RealSteps / (double)(b.SeqLength * b.Batch));
             var memory = workload.Training ? ModelMemory(network, kernel, batches[0]) : 0;
             var peak = ProcessMemory.PeakRssBytes();
@@ -54,7 +55,7 @@ internal static class BenchRunner
                 $" kernel={kernelKind.ToString().ToLowerInvariant()} peak_rss_mb={peak / 1e6:F1} baseline_rss_mb={baseline / 1e6:F1}" +
                 (workload.Training ? $" accounted_mb={memory / 1e6:F1} rss_over_accounted={(peak - baseline) / (double)memory:F2}" : "") +
                 (workload.RaggedLengths ? $" real_steps={realFraction:P1}" : "");
-            return $"{workload.Id} {SystemName} {threads} {workload.Metric} {value:F1}  # {details}";
+            return $"{workload.Id} {SystemName} {threads} {workload.Metric} {shown}  # {details}";
         }
         finally
         {

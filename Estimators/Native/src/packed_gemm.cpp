@@ -1,5 +1,6 @@
 #include "packed_gemm.hpp"
 
+#include "context.hpp"
 #include "gemm.hpp"
 
 #if defined(__x86_64__)
@@ -76,20 +77,42 @@ void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float be
     if (m <= 0 || b.n <= 0) return;
 #if defined(__x86_64__)
     if (kHasAvx512 && b.k > 0) {
+        // Rows in chunks of 64 so the chunk of A stays in cache while every panel of B passes over it; within a
+        // chunk, one panel at a time against every 8-row tile.
+        constexpr int kRowChunk = 64;
         const int panels = (b.n + kPanel - 1) / kPanel;
-        for (int p = 0; p < panels; ++p) {
-            const float* panel = b.panels.data() + static_cast<size_t>(p) * b.k * kPanel;
-            const int cols = b.n - p * kPanel < kPanel ? b.n - p * kPanel : kPanel;
-            for (int r = 0; r < m; r += 8) {
-                const int rows = m - r < 8 ? m - r : 8;
-                kTiles[rows](a + static_cast<long>(r) * lda, lda, panel, b.k, beta, c + static_cast<long>(r) * ldc + p * kPanel,
-                             ldc, cols);
+        for (int r0 = 0; r0 < m; r0 += kRowChunk) {
+            const int r1 = m - r0 < kRowChunk ? m : r0 + kRowChunk;
+            for (int p = 0; p < panels; ++p) {
+                const float* panel = b.panels.data() + static_cast<size_t>(p) * b.k * kPanel;
+                const int cols = b.n - p * kPanel < kPanel ? b.n - p * kPanel : kPanel;
+                for (int r = r0; r < r1; r += 8) {
+                    const int rows = r1 - r < 8 ? r1 - r : 8;
+                    kTiles[rows](a + static_cast<long>(r) * lda, lda, panel, b.k, beta,
+                                 c + static_cast<long>(r) * ldc + p * kPanel, ldc, cols);
+                }
             }
         }
         return;
     }
 #endif
     gemm_serial(false, b.source_transposed, m, b.n, b.k, 1.0f, a, lda, b.source, b.source_ld, beta, c, ldc);
+}
+
+void packed_gemm_parallel(mlnr_context& ctx, int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c, int ldc) {
+    const int tiles = (m + 7) / 8;
+    int workers = ctx.pool.size();
+    if (static_cast<long long>(m) * b.n * b.k < (1LL << 20) || tiles < 2 * workers) workers = 1;
+    if (workers == 1) {
+        packed_gemm(m, a, lda, b, beta, c, ldc);
+        return;
+    }
+    ctx.pool.run(workers, [&](int w) {
+        int begin, end;
+        split_rows(tiles, workers, w, begin, end);
+        const int r0 = begin * 8, r1 = end * 8 < m ? end * 8 : m;
+        packed_gemm(r1 - r0, a + static_cast<long>(r0) * lda, lda, b, beta, c + static_cast<long>(r0) * ldc, ldc);
+    });
 }
 
 }  // namespace mlnr

@@ -25,3 +25,12 @@ void pack(PackedMatrix& out, const float* source, int ld, int k, int n, bool tra
 void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c, int ldc);
 
 }  // namespace mlnr
+
+struct mlnr_context;
+
+namespace mlnr {
+
+// packed_gemm with the rows of A and C split across the context's workers (in multiples of 8 rows).
+void packed_gemm_parallel(mlnr_context& ctx, int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c, int ldc);
+
+}  // namespace mlnr

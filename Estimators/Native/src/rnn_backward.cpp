@@ -1,6 +1,7 @@
 // Backward through time; see rnn.hpp for the organisation. Per step each worker computes the gate gradients of its
 // running rows and one small GEMM for dh_prev; dW, dR, the biases and dX are big GEMMs over the compact rows after
 // the loop. Gradient outputs accumulate (+=).
+#include <algorithm>
 #include <cstring>
 
 #include "gemm.hpp"
@@ -229,9 +230,16 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
         for (long i = 0; i < rows; ++i) ones[i] = 1.0f;
         const float* h_prev = dir.reserve + GH + H;
         const int ld = static_cast<int>(L.stride());
-        if (grad.dw || grad.dx) gather_inputs(ctx, plan, dir.reverse, in.x, I, xc);
+        // Compact rows are X's own rows when the batch runs forward, full length, in order: no gather, no scatter.
+        const bool in_order = !dir.reverse && rows == static_cast<long>(T) * B &&
+                              std::is_sorted(plan.order.begin(), plan.order.end());
+        const float* x_rows = in.x;
+        if (grad.dw && !in_order) {
+            gather_inputs(ctx, plan, dir.reverse, in.x, I, xc);
+            x_rows = xc;
+        }
         if (grad.dw)
-            gemm_parallel(ctx, true, false, GH, I, static_cast<int>(rows), 1.0f, dg, GH, xc, I, 1.0f,
+            gemm_parallel(ctx, true, false, GH, I, static_cast<int>(rows), 1.0f, dg, GH, x_rows, I, 1.0f,
                           grad.dw + static_cast<long>(d) * GH * I, I);
         if (grad.dr) {
             float* dr = grad.dr + static_cast<long>(d) * GH * H;
@@ -262,7 +270,10 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
             }
         }
         if (grad.dx) {
-            gemm_parallel(ctx, false, false, static_cast<int>(rows), I, GH, 1.0f, dg, GH, dir.w, I, 0.0f, dxc, I);
+            // dX (+)= dG W through the packed kernel: W is [G*H, I], packed once, rows split across the workers.
+            pack(ctx.packed_main, dir.w, I, GH, I, false);
+            packed_gemm_parallel(ctx, static_cast<int>(rows), dg, GH, ctx.packed_main, in_order ? 1.0f : 0.0f, in_order ? grad.dx : dxc, I);
+            if (in_order) continue;
             for (int s = 0; s < plan.max_length; ++s) {
                 for (int i = 0; i < plan.active[s]; ++i) {
                     const int t = plan.time(s, i, dir.reverse);
