@@ -11,7 +11,7 @@
 //     recurrence of one sequence never reads another's. Each step is one small GEMM per worker (its running rows
 //     times R^T) and fused element-wise gate code.
 //   - The reserve (training forward) keeps per compact row: gate outputs [G*H], an extra [H] (GRU lbr=1: Rh h + Rbh;
-//     LSTM: h(c')), the previous h [H], and [H] of the previous c (LSTM) or r*h (GRU lbr=0).
+//     LSTM: h(c')), the previous h [H], and [H] of the previous c (LSTM) or r*h (GRU lbr=0); see Layer::stride.
 #pragma once
 
 #include <vector>
@@ -50,7 +50,14 @@ struct Layer {
     bool linear_before_reset, input_forget;
     float clip;
     Activation act[6];
-    long stride() const { return static_cast<long>(gates + 3) * hidden; }
+    // A reserve row: gate outputs [G*H] | extra [H] (GRU lbr=1: Rh h + Rbh; LSTM: h(c')) | h_prev [H] |
+    // slot [H] (LSTM: c_prev; GRU lbr=0: r*h_prev). Rows hold only the parts their cell uses.
+    bool has_extra() const { return cell == MLNR_CELL_LSTM || (cell == MLNR_CELL_GRU && linear_before_reset); }
+    bool has_slot() const { return cell == MLNR_CELL_LSTM || (cell == MLNR_CELL_GRU && !linear_before_reset); }
+    long extra_offset() const { return static_cast<long>(gates) * hidden; }
+    long h_prev_offset() const { return static_cast<long>(gates + (has_extra() ? 1 : 0)) * hidden; }
+    long slot_offset() const { return h_prev_offset() + hidden; }
+    long stride() const { return h_prev_offset() + hidden + (has_slot() ? hidden : 0); }
     bool reverse(int d) const { return d == 1 || (directions == 1 && reverse_only); }
     bool reverse_only;
 };

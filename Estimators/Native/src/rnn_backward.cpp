@@ -70,9 +70,9 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
             }
             const float* res = dir.reserve + row * stride;
             const float* gates = res;
-            const float* extra = res + GH;
-            const float* h_prev = res + GH + H;
-            const float* slot = res + GH + 2 * H;  // LSTM: c_prev; GRU lbr=0: r*h_prev
+            const float* extra = res + L.extra_offset();
+            const float* h_prev = res + L.h_prev_offset();
+            const float* slot = res + L.slot_offset();  // LSTM: c_prev; GRU lbr=0: r*h_prev
             float* dgk = dgl + static_cast<long>(k) * GH;
             float* dhpk = dhp + static_cast<long>(k) * H;
             if (L.cell == MLNR_CELL_RNN) {
@@ -157,7 +157,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                 const long row = plan.row(s, w + k * W);
                 const float* res = dir.reserve + row * stride;
                 const float* r = res + H;
-                const float* h_prev = res + GH + H;
+                const float* h_prev = res + L.h_prev_offset();
                 float* dgk = dgl + static_cast<long>(k) * GH;
                 const float* drhk = drh + static_cast<long>(k) * H;
                 float* dhpk = dhp + static_cast<long>(k) * H;
@@ -228,7 +228,7 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
         if (rows == 0) continue;
 
         for (long i = 0; i < rows; ++i) ones[i] = 1.0f;
-        const float* h_prev = dir.reserve + GH + H;
+        const float* h_prev = dir.reserve + L.h_prev_offset();
         const int ld = static_cast<int>(L.stride());
         // Compact rows are X's own rows when the batch runs forward, full length, in order: no gather, no scatter.
         const bool in_order = !dir.reverse && rows == static_cast<long>(T) * B &&
@@ -250,7 +250,7 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
                                   dr + 2L * H * H, H);
                 else
                     gemm_parallel(ctx, true, false, H, H, static_cast<int>(rows), 1.0f, dg + 2 * H, GH,
-                                  dir.reserve + GH + 2 * H, ld, 1.0f, dr + 2L * H * H, H);
+                                  dir.reserve + L.slot_offset(), ld, 1.0f, dr + 2L * H * H, H);
             } else {
                 gemm_parallel(ctx, true, false, GH, H, static_cast<int>(rows), 1.0f, dg, GH, h_prev, ld, 1.0f, dr, H);
             }

@@ -69,11 +69,11 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
             const long row = plan.row(s, i);
             float* out = reserve ? reserve + row * stride : scratch_row;  // gates | extra | h_prev | c_prev or r*h
             float* a = out;
-            float* extra = out + GH;
+            float* extra = out + L.extra_offset();
             float* hk = h + static_cast<long>(k) * H;
             const float* x = xw + row * GH;
             const float* hrk = hr + static_cast<long>(k) * GH;
-            if (reserve) std::memcpy(out + GH + H, hk, sizeof(float) * H);
+            if (reserve) std::memcpy(out + L.h_prev_offset(), hk, sizeof(float) * H);
             if (L.cell == MLNR_CELL_RNN) {
                 for (int j = 0; j < H; ++j) a[j] = x[j] + hrk[j];
                 add_bias(a, dir.wb, H);
@@ -90,7 +90,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                 if (lbr0) {
                     float* rhk = rh + static_cast<long>(k) * H;
                     for (int j = 0; j < H; ++j) rhk[j] = a[H + j] * hk[j];
-                    if (reserve) std::memcpy(out + GH + 2 * H, rhk, sizeof(float) * H);
+                    if (reserve) std::memcpy(out + L.slot_offset(), rhk, sizeof(float) * H);
                 } else {
                     // extra = Rh h + Rbh, kept for the reset gate's gradient.
                     for (int j = 0; j < H; ++j) extra[j] = hrk[2 * H + j] + (dir.rb ? dir.rb[2 * H + j] : 0.0f);
@@ -105,7 +105,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                 add_bias(a, dir.wb, GH);
                 add_bias(a, dir.rb, GH);
                 float* ck = c + static_cast<long>(k) * H;
-                if (reserve) std::memcpy(out + GH + 2 * H, ck, sizeof(float) * H);
+                if (reserve) std::memcpy(out + L.slot_offset(), ck, sizeof(float) * H);
                 float* ig = a;
                 float* og = a + H;
                 float* fg = a + 2 * H;
