@@ -16,12 +16,12 @@ else
   cat > "$probe/probe.csproj" <<'XML'
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>
-  <ItemGroup><PackageReference Include="Microsoft.ML" Version="5.0.0" /></ItemGroup>
+  <ItemGroup><PackageReference Include="Microsoft.ML" Version="5.0.1" /></ItemGroup>
 </Project>
 XML
   if timeout 180 dotnet restore "$probe/probe.csproj" >/dev/null 2>&1; then
     mlnet_build=(-p:UseMLNetPackage=true)
-    mlnet_source="the Microsoft.ML 5.0.0 NuGet package"
+    mlnet_source="the Microsoft.ML 5.0.1 NuGet package"
   fi
   rm -rf "$probe"
 fi

@@ -122,7 +122,7 @@ internal static class ColumnReader
                 var dense = keys.DenseValues().GetEnumerator();
                 for (var i = 0; dense.MoveNext(); i++)
                     ids[i] = (int)dense.Current;
-                tokenRows.Add(ids);
+                tokenRows.Add(Truncate(ids, options.Model.Text));
             }
             else
             {
@@ -143,6 +143,17 @@ internal static class ColumnReader
             ? SequenceData.ForRegression(tokens ? throw new ArgumentOutOfRangeException(options.FeatureColumnName, "Regression here reads dense sequences (a vector of Single)." ) : denseRows, width, values)
             : tokens ? SequenceData.FromTokenIds(tokenRows, labels) : SequenceData.FromFeatures(denseRows, width, labels);
         return new Result(result, classLabels, vocabulary, width, skipped);
+    }
+
+    /// <summary>Token sequences are cut to the model's Text.MaxLength (0 = no limit) on its Text.Truncation side, in
+    /// training and in scoring alike, as the text featurizer does for raw text.</summary>
+    public static int[] Truncate(int[] ids, MlNetRnn.Featurization.TextFeaturizerOptions text)
+    {
+        if (text.MaxLength == 0 || ids.Length <= text.MaxLength)
+            return ids;
+        return text.Truncation == MlNetRnn.Featurization.TruncationSide.KeepStart
+            ? ids[..text.MaxLength]
+            : ids[^text.MaxLength..];
     }
 
     /// <summary>The names of a key column's values (its KeyValues annotation), or "1".."K".</summary>

@@ -19,7 +19,7 @@ internal static class ScoringChain
         Encoder,
     }
 
-    /// <summary>The estimators of the chain; with <paramref name="model"/> null a placeholder network is used, which is
+    /// <summary>The estimators of the chain; with an empty <paramref name="blob"/> a placeholder network is used, which is
     /// enough for GetOutputSchema.</summary>
     public static List<IEstimator<ITransformer>> Estimators(MLContext ml, Kind kind, bool tokens, string featureColumn, string outputColumn,
         string blob, IReadOnlyList<string> classLabels, int outputs)

@@ -6,14 +6,14 @@ internal static class SequenceScoring
     public readonly record struct Row(SequenceModel Model, SequenceData Data);
 
     /// <summary>Token keys are 1-based with 0 for a missing token, which is the model's padding id: the key is the id.
-    /// An empty sequence scores as one padding step.</summary>
+    /// An empty sequence scores as one padding step; a long one is truncated as in training.</summary>
     public static Row FromKeys(ReadOnlyMemory<char> blob, uint[] keys)
     {
         var model = ModelBlob.Decode(blob);
         var ids = keys.Length == 0 ? new int[1] : new int[keys.Length];
         for (var i = 0; i < keys.Length; i++)
             ids[i] = (int)keys[i];
-        return new Row(model, SequenceData.FromTokenIds([ids]));
+        return new Row(model, SequenceData.FromTokenIds([ColumnReader.Truncate(ids, model.Options.Text)]));
     }
 
     /// <summary>T steps of the model's feature width; an empty sequence scores as one zero step.</summary>

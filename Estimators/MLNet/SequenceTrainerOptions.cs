@@ -11,7 +11,8 @@ public sealed record SequenceTrainerOptions
     public string LabelColumnName { get; init; } = "Label";
 
     /// <summary>Default "Features": a vector of keys (TokenizeIntoWords + MapValueToKey), or a vector of Single
-    /// holding T steps of <see cref="FeatureWidth"/> values each.</summary>
+    /// holding T steps of <see cref="FeatureWidth"/> values each. Key sequences longer than Model.Text.MaxLength (default
+    /// 400; 0 = no limit) are truncated on the Model.Text.Truncation side, in training and in scoring.</summary>
     public string FeatureColumnName { get; init; } = "Features";
 
     /// <summary>Dense input: values per step. 0 (default) reads a vector of Single as one value per step.</summary>
