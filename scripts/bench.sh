@@ -25,6 +25,7 @@ cli=$PWD/Cli/bin/Release/net10.0/mlnetrnn.dll
 peers=$(mktemp -d)
 trap 'rm -rf "$peers"' EXIT
 cp -r "$peers_src"/. "$peers"/
+rm -f "$peers"/results-*.txt   # only this run's peer figures go into the table
 export ORT_NODE_DIR=$PWD/node_modules/onnxruntime-node
 {
   echo "# mlnetrnn $(git rev-parse --short HEAD) $(date -Is) host:$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) nproc=$(nproc)"
@@ -39,6 +40,8 @@ export ORT_NODE_DIR=$PWD/node_modules/onnxruntime-node
 } | tee "$out"
 if [ "$run_peers" -eq 1 ]; then
   (cd "$peers" && ./run_all.sh "$rounds" >/dev/null && ./diag_threads.sh "$rounds" >/dev/null)
-  grep -v '^$' "$peers"/results-*.txt | grep -v '^\s*workload' >> "$out"
+  for f in "$peers"/results-*.txt; do
+    case "$f" in *summary*) ;; *) grep -hv -e '^$' -e '^\s*workload' "$f" >> "$out" ;; esac
+  done
 fi
 /usr/bin/python3 scripts/bench_ratios.py "$out" | tee "${out%.txt}-ratios.txt"

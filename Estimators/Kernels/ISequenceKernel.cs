@@ -21,9 +21,10 @@ public interface ISequenceKernel
 
     /// <summary>
     /// Backward through time for the forward call that filled <paramref name="reserve"/> with the same inputs.
-    /// Gradients accumulate (+=) into <paramref name="gradients"/>.
+    /// Gradients accumulate (+=) into <paramref name="gradients"/>. The reserve is consumed: a kernel may use it as
+    /// scratch (the native kernel writes the gate gradients over the gates), so a second backward needs a new forward.
     /// </summary>
-    void Backward(RecurrentDescriptor descriptor, in RecurrentInputs inputs, ReadOnlySpan<float> reserve,
+    void Backward(RecurrentDescriptor descriptor, in RecurrentInputs inputs, Span<float> reserve,
         in RecurrentOutputGradients outputGradients, in RecurrentGradients gradients);
 
     /// <summary>C = alpha * op(A) op(B) + beta * C, row-major, op(A) [M, K], op(B) [K, N].</summary>

@@ -47,7 +47,7 @@ public sealed unsafe class NativeKernel : ISequenceKernel, IDisposable
         }
     }
 
-    public void Backward(RecurrentDescriptor d, in RecurrentInputs x, ReadOnlySpan<float> reserve,
+    public void Backward(RecurrentDescriptor d, in RecurrentInputs x, Span<float> reserve,
         in RecurrentOutputGradients dy, in RecurrentGradients g)
     {
         RecurrentArguments.ValidateInputs(d, x);
@@ -81,6 +81,15 @@ public sealed unsafe class NativeKernel : ISequenceKernel, IDisposable
                     m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc), "mlnr_gemm");
             }
         }
+    }
+
+    /// <summary>values[i] = f(values[i]) through the native activation code the cells use (tests hold it to its bound).</summary>
+    internal static void Activate(Activation f, Span<float> values)
+    {
+        NativeLibraryLoader.EnsureLoaded();
+        var desc = new NativeMethods.ActivationDesc { Kind = (int)f.Kind, Alpha = f.Alpha, Beta = f.Beta };
+        fixed (float* px = values)
+            NativeKernelException.ThrowIfFailed(NativeMethods.ActivationApply(desc, px, values.Length), "mlnr_activation_apply");
     }
 
     public void Dispose() => _context.Dispose();

@@ -11,7 +11,7 @@ internal static unsafe partial class NativeMethods
     public const string Library = "mlnetrnn_native";
 
     /// <summary>MLNR_ABI_VERSION the binding was written for; the library must report the same.</summary>
-    public const int AbiVersion = 1;
+    public const int AbiVersion = 2;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct ActivationDesc
@@ -64,6 +64,9 @@ internal static unsafe partial class NativeMethods
         float* x, float* w, float* r, float* bias, int* sequenceLens, float* initialH, float* initialC, float* p,
         float* reserve, float* dy, float* dyH, float* dyC,
         float* dx, float* dw, float* dr, float* dbias, float* dp, float* dinitialH, float* dinitialC);
+
+    [LibraryImport(Library, EntryPoint = "mlnr_activation_apply")]
+    public static partial int ActivationApply(in ActivationDesc f, float* x, int n);
 
     [LibraryImport(Library, EntryPoint = "mlnr_gemm")]
     public static partial int Gemm(NativeContextHandle context, int transA, int transB, int m, int n, int k, float alpha,

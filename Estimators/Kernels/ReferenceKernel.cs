@@ -163,7 +163,7 @@ public sealed class ReferenceKernel : ISequenceKernel
         }
     }
 
-    public void Backward(RecurrentDescriptor d, in RecurrentInputs x, ReadOnlySpan<float> reserve,
+    public void Backward(RecurrentDescriptor d, in RecurrentInputs x, Span<float> reserve,
         in RecurrentOutputGradients dOut, in RecurrentGradients grads)
     {
         RecurrentArguments.ValidateInputs(d, x);

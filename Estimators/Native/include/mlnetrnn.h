@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 /* Bumped on every change of a signature or struct below; the managed side refuses a mismatch. */
-#define MLNR_ABI_VERSION 1
+#define MLNR_ABI_VERSION 2
 
 typedef int32_t mlnr_status;
 enum {
@@ -115,7 +115,8 @@ MLNR_API mlnr_status mlnr_rnn_forward(mlnr_context* context, const mlnr_rnn_desc
                                       float* y, float* y_h, float* y_c, float* reserve);
 
 /*
- * Backward through time for the forward call that filled reserve (same desc, sizes and inputs).
+ * Backward through time for the forward call that filled reserve (same desc, sizes and inputs). The reserve is
+ * consumed: backward writes the gate gradients over its gate slots, so a second backward needs a new forward.
  * dy, dy_h, dy_c: gradients of the loss with respect to Y, Y_h, Y_c (NULL means zero).
  * Accumulates (+=) into dx [T,B,I], dw, dr, dbias, dp, dinitial_h, dinitial_c (each may be NULL).
  */
@@ -123,7 +124,7 @@ MLNR_API mlnr_status mlnr_rnn_backward(mlnr_context* context, const mlnr_rnn_des
                                        int32_t seq_length, int32_t batch,
                                        const float* x, const float* w, const float* r, const float* bias,
                                        const int32_t* sequence_lens, const float* initial_h,
-                                       const float* initial_c, const float* p, const float* reserve,
+                                       const float* initial_c, const float* p, float* reserve,
                                        const float* dy, const float* dy_h, const float* dy_c,
                                        float* dx, float* dw, float* dr, float* dbias, float* dp,
                                        float* dinitial_h, float* dinitial_c);
@@ -133,6 +134,10 @@ MLNR_API mlnr_status mlnr_gemm(mlnr_context* context, int32_t trans_a, int32_t t
                                int32_t m, int32_t n, int32_t k, float alpha,
                                const float* a, int32_t lda, const float* b, int32_t ldb,
                                float beta, float* c, int32_t ldc);
+
+/* x[i] = f(x[i]) for i < n, through the same code the cells use (the vectorised sigmoid/tanh where the CPU has them);
+   exposed so that tests can hold the fast activations to their stated error bound. */
+MLNR_API mlnr_status mlnr_activation_apply(const mlnr_activation* f, float* x, int32_t n);
 
 #ifdef __cplusplus
 }

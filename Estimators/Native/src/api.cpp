@@ -138,7 +138,7 @@ mlnr_status mlnr_rnn_forward(mlnr_context* context, const mlnr_rnn_desc* desc, i
 mlnr_status mlnr_rnn_backward(mlnr_context* context, const mlnr_rnn_desc* desc, int32_t seq_length, int32_t batch,
                               const float* x, const float* w, const float* r, const float* bias,
                               const int32_t* sequence_lens, const float* initial_h, const float* initial_c,
-                              const float* p, const float* reserve, const float* dy, const float* dy_h,
+                              const float* p, float* reserve, const float* dy, const float* dy_h,
                               const float* dy_c, float* dx, float* dw, float* dr, float* dbias, float* dp,
                               float* dinitial_h, float* dinitial_c) {
     return guarded(__func__, [&] {
@@ -164,6 +164,16 @@ mlnr_status mlnr_gemm(mlnr_context* context, int32_t trans_a, int32_t trans_b, i
         if (m == 0 || n == 0) return;
         if (!c || (k > 0 && (!a || !b))) throw invalid_argument("A, B and C must not be NULL");
         mlnr::gemm_parallel(*context, trans_a != 0, trans_b != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    });
+}
+
+mlnr_status mlnr_activation_apply(const mlnr_activation* f, float* x, int32_t n) {
+    return guarded(__func__, [&] {
+        if (!f) throw invalid_argument("activation is NULL");
+        if (n < 0) throw invalid_argument("negative length");
+        if (n > 0 && !x) throw invalid_argument("x is NULL");
+        if (f->kind < MLNR_ACTIVATION_SIGMOID || f->kind > MLNR_ACTIVATION_SOFTPLUS) throw invalid_argument("unknown activation kind");
+        mlnr::activate(mlnr::Activation{f->kind, f->alpha, f->beta}, x, n);
     });
 }
 

@@ -12,6 +12,8 @@
 //     times R^T) and fused element-wise gate code.
 //   - The reserve (training forward) keeps per compact row: gate outputs [G*H], an extra [H] (GRU lbr=1: Rh h + Rbh;
 //     LSTM: h(c')), the previous h [H], and [H] of the previous c (LSTM) or r*h (GRU lbr=0); see Layer::stride.
+//     The gate slots double as scratch: forward writes X W^T there and turns it into the gates in place; backward
+//     overwrites them with the gate gradients dG, so no [rows, G*H] scratch exists in training.
 #pragma once
 
 #include <vector>
@@ -81,7 +83,7 @@ struct Gradients {
 };
 
 void backward(mlnr_context& ctx, const Layer& layer, int seq_length, int batch, const Tensors& in,
-              const float* reserve, const Gradients& g);
+              float* reserve, const Gradients& g);  // consumes the reserve: dG overwrites its gate slots
 
 // Xc[row(s, i)] = X[time(s, i), order[i]] for every real step, on the context's workers.
 void gather_inputs(mlnr_context& ctx, const Plan& plan, bool reverse, const float* x, int width, float* xc);

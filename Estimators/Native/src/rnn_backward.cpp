@@ -26,10 +26,11 @@ struct Direction {
     const Activation& h() const { return layer.act[d * 3 + 2]; }
 };
 
-// Worker w's rows backwards through every step. Writes the input-side gate gradients dG [rows, G*H] and, for GRU
-// lbr=1, the candidate's recurrent-side gradient dN [rows, H]; accumulates dh0/dc0 and its share of dP (dp_local).
+// Worker w's rows backwards through every step. Writes the input-side gate gradients dG [rows, G*H] (rows dg_ld
+// apart) and, for GRU lbr=1, the candidate's recurrent-side gradient dN [rows, H]; accumulates dh0/dc0 and its share
+// of dP (dp_local). dG is the reserve's own gate slots: a row's are written only after its gates were last read.
 void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, const Gradients& grad,
-                float* dg, float* dn_rec) {
+                float* dg, long dg_ld, float* dn_rec) {
     const Layer& L = dir.layer;
     const int H = L.hidden, G = L.gates, GH = G * H, W = plan.workers, B = plan.batch, D = L.directions;
     const int n = plan.rows_of(w);
@@ -95,12 +96,10 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                 if (!lbr0) {
                     for (int j = 0; j < H; ++j) dr[j] = dnn[j] * extra[j];
                     multiply_by_derivative(dir.f(), r, dr, H);
-                    std::memcpy(dg + row * GH, dgk, sizeof(float) * GH);
                     float* dnr = dn_rec + row * H;
-                    for (int j = 0; j < H; ++j) {
-                        dnr[j] = dnn[j] * r[j];
-                        dnn[j] = dnr[j];  // the recurrent side for the dh_prev GEMM below
-                    }
+                    for (int j = 0; j < H; ++j) dnr[j] = dnn[j] * r[j];
+                    std::memcpy(dg + row * dg_ld, dgk, sizeof(float) * GH);  // the gates' last read was above
+                    std::memcpy(dnn, dnr, sizeof(float) * H);  // the recurrent side for the dh_prev GEMM below
                 }
             } else {
                 const float* ig = gates;
@@ -166,7 +165,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                     dhpk[j] += drhk[j] * r[j];
                 }
                 multiply_by_derivative(dir.f(), r, dgk + H, H);
-                std::memcpy(dg + row * GH, dgk, sizeof(float) * GH);
+                std::memcpy(dg + row * dg_ld, dgk, sizeof(float) * GH);
             }
             packed_gemm(m, dgl, GH, *dir.r_main, 1.0f, dhp, H);
         } else {
@@ -174,7 +173,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
             packed_gemm(m, dgl, GH, *dir.r_main, gru ? 1.0f : 0.0f, dhp, H);
             if (!gru) {
                 for (int k = 0; k < m; ++k)
-                    std::memcpy(dg + plan.row(s, w + k * W) * GH, dgl + static_cast<long>(k) * GH, sizeof(float) * GH);
+                    std::memcpy(dg + plan.row(s, w + k * W) * dg_ld, dgl + static_cast<long>(k) * GH, sizeof(float) * GH);
             }
         }
         std::memcpy(dh, dhp, sizeof(float) * static_cast<size_t>(m) * H);
@@ -197,7 +196,7 @@ void column_sums(const float* ones, long rows, const float* a, int lda, int n, f
 
 }  // namespace
 
-void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in, const float* reserve,
+void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in, float* reserve,
               const Gradients& grad) {
     const int H = L.hidden, I = L.input, G = L.gates, GH = G * H;
     const bool gru = L.cell == MLNR_CELL_GRU;
@@ -211,14 +210,22 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
         const Direction dir{L, d, L.reverse(d), in.w + static_cast<long>(d) * GH * I, r,
                             in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr,
                             reserve + static_cast<long>(d) * T * B * L.stride(), &ctx.packed_main, &ctx.packed_candidate};
-        // Shared scratch: dG [rows, G*H] | dN [rows, H] | Xc [rows, I] | dXc [rows, I] | ones [rows] | sums [2*G*H].
-        float* dg = ctx.shared_floats(static_cast<size_t>(rows) * (GH + H + 2 * I + 1) + 2 * GH);
-        float* dn_rec = dg + rows * GH;
-        float* xc = dn_rec + rows * H;
-        float* dxc = xc + rows * I;
-        float* ones = dxc + rows * I;
+        // Compact rows are X's own rows when the batch runs forward, full length, in order: no gather, no scatter.
+        const bool in_order = !dir.reverse && rows == static_cast<long>(T) * B &&
+                              std::is_sorted(plan.order.begin(), plan.order.end());
+        // dG [rows, G*H] goes into the reserve's gate slots (the reserve is consumed), rows `ld` apart. Shared scratch,
+        // only what this call needs: dN [rows, H] (GRU lbr=1) | Xc [rows, I] and dXc [rows, I] (out of order) |
+        // ones [rows] | sums [2*G*H].
+        float* dg = reserve + static_cast<long>(d) * T * B * L.stride();
+        const int ld = static_cast<int>(L.stride());
+        const long dn_floats = gru && L.linear_before_reset ? rows * H : 0;
+        const long xc_floats = in_order ? 0 : rows * I;
+        float* dn_rec = ctx.shared_floats(static_cast<size_t>(dn_floats + 2 * xc_floats + rows + 2 * GH));
+        float* xc = dn_rec + dn_floats;
+        float* dxc = xc + xc_floats;
+        float* ones = dxc + xc_floats;
         float* sums = ones + rows;
-        ctx.pool.run(plan.workers, [&](int w) { run_worker(ctx, plan, dir, w, grad, dg, dn_rec); });
+        ctx.pool.run(plan.workers, [&](int w) { run_worker(ctx, plan, dir, w, grad, dg, ld, dn_rec); });
         if (grad.dp && dir.p) {
             for (int w = 0; w < plan.workers; ++w) {
                 const float* local = ctx.worker_floats(w, 0) + static_cast<size_t>(plan.rows_of(w)) * (4 * H + GH);
@@ -229,36 +236,32 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
 
         for (long i = 0; i < rows; ++i) ones[i] = 1.0f;
         const float* h_prev = dir.reserve + L.h_prev_offset();
-        const int ld = static_cast<int>(L.stride());
-        // Compact rows are X's own rows when the batch runs forward, full length, in order: no gather, no scatter.
-        const bool in_order = !dir.reverse && rows == static_cast<long>(T) * B &&
-                              std::is_sorted(plan.order.begin(), plan.order.end());
         const float* x_rows = in.x;
         if (grad.dw && !in_order) {
             gather_inputs(ctx, plan, dir.reverse, in.x, I, xc);
             x_rows = xc;
         }
         if (grad.dw)
-            gemm_parallel(ctx, true, false, GH, I, static_cast<int>(rows), 1.0f, dg, GH, x_rows, I, 1.0f,
+            gemm_parallel(ctx, true, false, GH, I, static_cast<int>(rows), 1.0f, dg, ld, x_rows, I, 1.0f,
                           grad.dw + static_cast<long>(d) * GH * I, I);
         if (grad.dr) {
             float* dr = grad.dr + static_cast<long>(d) * GH * H;
             if (gru) {
-                gemm_parallel(ctx, true, false, 2 * H, H, static_cast<int>(rows), 1.0f, dg, GH, h_prev, ld, 1.0f, dr, H);
+                gemm_parallel(ctx, true, false, 2 * H, H, static_cast<int>(rows), 1.0f, dg, ld, h_prev, ld, 1.0f, dr, H);
                 if (L.linear_before_reset)
                     gemm_parallel(ctx, true, false, H, H, static_cast<int>(rows), 1.0f, dn_rec, H, h_prev, ld, 1.0f,
                                   dr + 2L * H * H, H);
                 else
-                    gemm_parallel(ctx, true, false, H, H, static_cast<int>(rows), 1.0f, dg + 2 * H, GH,
+                    gemm_parallel(ctx, true, false, H, H, static_cast<int>(rows), 1.0f, dg + 2 * H, ld,
                                   dir.reserve + L.slot_offset(), ld, 1.0f, dr + 2L * H * H, H);
             } else {
-                gemm_parallel(ctx, true, false, GH, H, static_cast<int>(rows), 1.0f, dg, GH, h_prev, ld, 1.0f, dr, H);
+                gemm_parallel(ctx, true, false, GH, H, static_cast<int>(rows), 1.0f, dg, ld, h_prev, ld, 1.0f, dr, H);
             }
         }
         if (grad.dbias) {
             float* dwb = grad.dbias + static_cast<long>(d) * 2 * GH;
             float* drb = dwb + GH;
-            column_sums(ones, rows, dg, GH, GH, sums);
+            column_sums(ones, rows, dg, ld, GH, sums);
             for (int j = 0; j < GH; ++j) {
                 dwb[j] += sums[j];
                 drb[j] += sums[j];
@@ -272,7 +275,7 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
         if (grad.dx) {
             // dX (+)= dG W through the packed kernel: W is [G*H, I], packed once, rows split across the workers.
             pack(ctx.packed_main, dir.w, I, GH, I, false);
-            packed_gemm_parallel(ctx, static_cast<int>(rows), dg, GH, ctx.packed_main, in_order ? 1.0f : 0.0f, in_order ? grad.dx : dxc, I);
+            packed_gemm_parallel(ctx, static_cast<int>(rows), dg, ld, ctx.packed_main, in_order ? 1.0f : 0.0f, in_order ? grad.dx : dxc, I);
             if (in_order) continue;
             for (int s = 0; s < plan.max_length; ++s) {
                 for (int i = 0; i < plan.active[s]; ++i) {

@@ -31,8 +31,9 @@ inline void add_bias(float* a, const float* b, int n) {
         for (int j = 0; j < n; ++j) a[j] += b[j];
 }
 
-// One worker's rows through every step. xw [rows, G*H] is X W^T in compact order.
-void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, const float* xw,
+// One worker's rows through every step. xw [rows, G*H] (rows xw_ld apart) is X W^T in compact order; in training it
+// is the reserve's own gate slots, which the cell code then overwrites in place, element by element.
+void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, const float* xw, long xw_ld,
                 const float* h0, const float* c0, float* y, float* y_h, float* y_c, float* reserve) {
     const Layer& L = dir.layer;
     const int H = L.hidden, G = L.gates, GH = G * H, W = plan.workers, B = plan.batch, D = L.directions;
@@ -71,7 +72,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
             float* a = out;
             float* extra = out + L.extra_offset();
             float* hk = h + static_cast<long>(k) * H;
-            const float* x = xw + row * GH;
+            const float* x = xw + row * xw_ld;
             const float* hrk = hr + static_cast<long>(k) * GH;
             if (reserve) std::memcpy(out + L.h_prev_offset(), hk, sizeof(float) * H);
             if (L.cell == MLNR_CELL_RNN) {
@@ -147,13 +148,13 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                 float* a = reserve ? reserve + row * stride : scratch_row;
                 if (!reserve) {
                     // Inference keeps z and r in the scratch row only for the running row: recompute them here.
-                    const float* x = xw + row * GH;
+                    const float* x = xw + row * xw_ld;
                     const float* hrk = hr + static_cast<long>(k) * GH;
                     for (int j = 0; j < H; ++j) a[j] = x[j] + hrk[j] + (dir.wb ? dir.wb[j] : 0.0f) + (dir.rb ? dir.rb[j] : 0.0f);
                     if (L.clip > 0) clip_values(a, H, L.clip);
                     activate(dir.f(), a, H);
                 }
-                const float* x = xw + row * GH;
+                const float* x = xw + row * xw_ld;
                 float* n_ = a + 2 * H;
                 const float* rhrk = rhr + static_cast<long>(k) * H;
                 for (int j = 0; j < H; ++j)
@@ -198,20 +199,24 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
                             in.bias ? in.bias + static_cast<long>(d) * 2 * GH : nullptr,
                             in.bias ? in.bias + static_cast<long>(d) * 2 * GH + GH : nullptr,
                             in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr, &ctx.packed_main, &ctx.packed_candidate};
-        // X in compact order (skipped when it already is: forward, full lengths, batch in order), then X W^T.
+        // X in compact order (skipped when it already is: forward, full lengths, batch in order), then X W^T: into the
+        // reserve's gate slots when training (no scratch of [rows, G*H]), else into shared scratch.
         const bool in_order = !reverse && plan.total == static_cast<long>(T) * B &&
                               std::is_sorted(plan.order.begin(), plan.order.end());
-        float* xw = ctx.shared_floats(static_cast<size_t>(plan.total) * (GH + (in_order ? 0 : I)));
+        float* reserve_d = reserve ? reserve + static_cast<long>(d) * T * B * L.stride() : nullptr;
+        const long xw_ld = reserve_d ? L.stride() : GH;
+        float* scratch = ctx.shared_floats(static_cast<size_t>(plan.total) * ((reserve_d ? 0 : GH) + (in_order ? 0 : I)));
+        float* xw = reserve_d ? reserve_d : scratch;
         const float* xc = in.x;
         if (!in_order) {
-            float* gathered = xw + plan.total * GH;
+            float* gathered = scratch + (reserve_d ? 0 : plan.total * GH);
             gather_inputs(ctx, plan, reverse, in.x, I, gathered);
             xc = gathered;
         }
-        gemm_parallel(ctx, false, true, static_cast<int>(plan.total), GH, I, 1.0f, xc, I, dir.w, I, 0.0f, xw, GH);
-        float* reserve_d = reserve ? reserve + static_cast<long>(d) * T * B * L.stride() : nullptr;
+        gemm_parallel(ctx, false, true, static_cast<int>(plan.total), GH, I, 1.0f, xc, I, dir.w, I, 0.0f, xw,
+                      static_cast<int>(xw_ld));
         ctx.pool.run(plan.workers, [&](int w) {
-            run_worker(ctx, plan, dir, w, xw, in.h0, in.c0, y, y_h, y_c, reserve_d);
+            run_worker(ctx, plan, dir, w, xw, xw_ld, in.h0, in.c0, y, y_h, y_c, reserve_d);
         });
         // Zero-length sequences never ran: their final state is the initial one (worker loops copied it already).
     }
