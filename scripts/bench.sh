@@ -35,6 +35,9 @@ export ORT_NODE_DIR=$PWD/node_modules/onnxruntime-node
       for w in w1 w2 w3 w4-b1 w4-b256 w5; do
         /usr/bin/python3 "$peers/measured.py" "$t" -- dotnet "$cli" bench --workload "$w" --threads "$t"
       done
+      for w in w4-b1 w4-b256; do   # the exported model in ONNX Runtime, beside the PyTorch-exported one
+        /usr/bin/python3 "$peers/measured.py" "$t" -- dotnet "$cli" bench --workload "$w" --threads "$t" --runtime onnx
+      done
     done
   done
 } | tee "$out"

@@ -67,6 +67,14 @@ def main(path):
             # Real tokens per second: W5 sequences carry real_steps x T tokens on average, W1 sequences T.
             ratio = w5 * real_steps[('w5', t)] / w1
             print(f"W5 throughput per real token / W1's at {t} thread(s): {ratio:.2f} (W5's real steps are {real_steps[('w5', t)]:.1%} of its padded steps)")
+    for (w, s, t, m), ours in sorted(med.items()):
+        if s != 'mlnetrnn-onnx':
+            continue
+        ort = [v for (w2, s2, t2, m2), v in med.items() if (w2, t2, m2) == (w, t, m) and s2.startswith('ort')]
+        if ort:
+            r = (ours / ort[0]) if m in LOWER_IS_BETTER else (ort[0] / ours)
+            print(f"{w} {t} thread(s) {m}: MlNetRnn's export {ours:g} vs the PyTorch export {ort[0]:g} in ONNX Runtime: "
+                  f"{(r - 1) * 100:+.1f}% time")
     for w, m in (('w1', 'train_seq_per_s'), ('w3', 'train_tokens_per_s')):
         one, two = med.get((w, 'mlnetrnn', 1, m)), med.get((w, 'mlnetrnn', 2, m))
         if one and two:

@@ -13,13 +13,30 @@ internal static class BenchCommand
         var kernel = new Option<KernelKind>("--kernel") { Description = "native or reference.", DefaultValueFactory = _ => KernelKind.Native };
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first (at least 3).", DefaultValueFactory = _ => 3 };
         var steps = new Option<int>("--steps") { Description = "Timed steps (at least 20).", DefaultValueFactory = _ => 20 };
+        var runtime = new Option<string>("--runtime")
+        {
+            Description = "kernel (MlNetRnn's kernel) or onnx (W4 only: the exported model in ONNX Runtime).", DefaultValueFactory = _ => "kernel",
+        };
         var command = new Command("bench", "Time the benchmark workloads (W1-W5 of shared/bench/WORKLOADS.md); one result line each.")
         {
-            workload, threads, kernel, warmup, steps,
+            workload, threads, kernel, warmup, steps, runtime,
         };
         command.SetAction(result =>
         {
-            var ids = result.GetValue(workload) is "all" or null ? BenchWorkload.Ids : [result.GetValue(workload)!];
+            var onnx = result.GetValue(runtime) switch
+            {
+                "kernel" => false,
+                "onnx" => true,
+                var other => (bool?)null,
+            };
+            if (onnx is null)
+            {
+                Console.Error.WriteLine($"bench: --runtime must be kernel or onnx, got '{result.GetValue(runtime)}'.");
+                return 2;
+            }
+            var ids = result.GetValue(workload) is "all" or null
+                ? onnx.Value ? BenchWorkload.Ids.Where(i => i.StartsWith("w4", StringComparison.Ordinal)).ToArray() : BenchWorkload.Ids
+                : [result.GetValue(workload)!];
             var threadCount = result.GetValue(threads);
             if (threadCount <= 0 || result.GetValue(warmup) < 3 || result.GetValue(steps) < 20)
             {
@@ -39,7 +56,14 @@ internal static class BenchCommand
                     return 2;
                 }
                 var stepCount = w.Id == "w4-b1" ? Math.Max(result.GetValue(steps), 300) : result.GetValue(steps);
-                Console.WriteLine(BenchRunner.Run(w, threadCount, result.GetValue(kernel), result.GetValue(warmup), stepCount));
+                if (onnx.Value && w.Training)
+                {
+                    Console.Error.WriteLine($"bench: --runtime onnx times inference only (w4-b1, w4-b256), not {w.Id}.");
+                    return 2;
+                }
+                Console.WriteLine(onnx.Value
+                    ? OnnxBenchRunner.Run(w, threadCount, result.GetValue(warmup), stepCount)
+                    : BenchRunner.Run(w, threadCount, result.GetValue(kernel), result.GetValue(warmup), stepCount));
             }
             return 0;
         });
