@@ -10,7 +10,7 @@ using MlNetRnn.Kernels;
 using MlNetRnn.Network;
 using MlNetRnn.Training;
 
-var epochs = 12;
+var epochs = 16;
 var threads = Environment.ProcessorCount;
 var trainLimit = int.MaxValue;
 var seed = 1;
@@ -50,6 +50,7 @@ var options = new SequenceModelOptions
     LearningRate = 2e-3f,
     Schedule = LearningRateSchedule.StepDecay(everyEpochs: 4, factor: 0.5f),
     GradientClipNorm = 5f,
+    WeightAverageDecay = 0.998f,
     Epochs = epochs,
     ValidationFraction = 0.1f,
     EarlyStoppingPatience = 3,
@@ -57,7 +58,7 @@ var options = new SequenceModelOptions
     Threads = threads,
     Kernel = kernel,
 };
-Console.WriteLine($"LSTM(28 -> 128) -> last state -> Linear(128 -> 10), Adam lr {options.LearningRate} halved every 4 epochs, batch {options.BatchSize}, {threads} thread(s)");
+Console.WriteLine($"LSTM(28 -> 128) -> last state -> Linear(128 -> 10), Adam lr {options.LearningRate} halved every 4 epochs, batch {options.BatchSize}, weights averaged (decay {options.WeightAverageDecay}), {threads} thread(s)");
 var clock = Stopwatch.StartNew();
 using var model = new SequenceModelEstimator(options).Fit(train, progress: new ConsoleTrainingProgress());
 var trainSeconds = clock.Elapsed.TotalSeconds;
