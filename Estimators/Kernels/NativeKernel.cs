@@ -20,6 +20,25 @@ public sealed unsafe class NativeKernel : ISequenceKernel, IDisposable
 
     public int Threads { get; }
 
+    /// <summary>
+    /// Sequence steps (compact rows) per chunk: the kernel runs the input projection and the weight and input
+    /// gradients as one GEMM per chunk of steps, next to the chunk's recurrence while its rows are in cache. 0 (the
+    /// default) picks about 1 MiB of rows. A tuning knob; results differ only by float rounding.
+    /// </summary>
+    public long ChunkRows
+    {
+        get => _chunkRows;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(ChunkRows));
+            lock (_gate)
+                NativeKernelException.ThrowIfFailed(NativeMethods.ContextSetChunkRows(_context, value), "mlnr_context_set_chunk_rows");
+            _chunkRows = value;
+        }
+    }
+
+    private long _chunkRows;
+
     public long ReserveSize(RecurrentDescriptor descriptor, int seqLength, int batch)
     {
         ArgumentNullException.ThrowIfNull(descriptor);

@@ -11,7 +11,7 @@ internal static unsafe partial class NativeMethods
     public const string Library = "mlnetrnn_native";
 
     /// <summary>MLNR_ABI_VERSION the binding was written for; the library must report the same.</summary>
-    public const int AbiVersion = 2;
+    public const int AbiVersion = 3;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct ActivationDesc
@@ -50,6 +50,9 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Library, EntryPoint = "mlnr_context_destroy")]
     public static partial int ContextDestroy(nint context);
+
+    [LibraryImport(Library, EntryPoint = "mlnr_context_set_chunk_rows")]
+    public static partial int ContextSetChunkRows(NativeContextHandle context, long rows);
 
     [LibraryImport(Library, EntryPoint = "mlnr_rnn_reserve_size")]
     public static partial int RnnReserveSize(in RnnDesc desc, int seqLength, int batch, out long floats);

@@ -23,6 +23,14 @@ public class NativeKernelTests
         data.Add("lstm forward threads=2 seed=103 activations");
         data.Add("gru-lbr1 bidirectional threads=2 seed=104 full");
         data.Add("rnn-tanh forward threads=1 seed=105 bare");
+        // Many chunks of steps (the input projection and weight gradients per chunk): chunks of one step, of several
+        // steps, with the batch in order (no gather/scatter) and out of order.
+        foreach (var cell in cells)
+        {
+            data.Add($"{cell} bidirectional threads=2 seed={index++} chunk=3");
+            data.Add($"{cell} forward threads=1 seed={index++} chunk=7 batch=3 steps=9 full");
+            data.Add($"{cell} reverse threads=2 seed={index++} chunk=5 batch=4 steps=8");
+        }
         return data;
     }
 
@@ -31,7 +39,7 @@ public class NativeKernelTests
     public void NativeMatchesReference(string configuration)
     {
         var c = RandomCase.Create(configuration);
-        using var native = new NativeKernel(c.Threads);
+        using var native = new NativeKernel(c.Threads) { ChunkRows = c.ChunkRows };
         var expected = c.Run(ReferenceKernel.Instance);
         var actual = c.Run(native);
         foreach (var (name, e) in expected.Outputs)

@@ -13,6 +13,7 @@ internal sealed class RandomCase
     public required int SeqLength { get; init; }
     public required int Batch { get; init; }
     public required int Threads { get; init; }
+    public long ChunkRows { get; init; }
     public required float[] X, W, R, B, InitialH, InitialC, P, DY, DYH, DYC;
     public required int[] Lengths { get; init; }
 
@@ -51,6 +52,7 @@ internal sealed class RandomCase
             SeqLength = T,
             Batch = B,
             Threads = int.Parse(Value("threads") ?? "1"),
+            ChunkRows = long.Parse(Value("chunk") ?? "0"),
             Lengths = bare ? [] : lengths,
             X = Rand(T * B * 5),
             W = Rand(d.WeightLength, 0.6f),

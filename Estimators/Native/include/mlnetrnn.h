@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 /* Bumped on every change of a signature or struct below; the managed side refuses a mismatch. */
-#define MLNR_ABI_VERSION 2
+#define MLNR_ABI_VERSION 3
 
 typedef int32_t mlnr_status;
 enum {
@@ -98,6 +98,10 @@ MLNR_API const char* mlnr_last_error(void);
 MLNR_API mlnr_status mlnr_context_create(int32_t num_threads, mlnr_context** out_context);
 MLNR_API mlnr_status mlnr_context_destroy(mlnr_context* context);
 MLNR_API mlnr_status mlnr_context_num_threads(const mlnr_context* context, int32_t* out_threads);
+/* Compact rows (sequence steps) per chunk: the input projection, weight and input gradients run as GEMMs per chunk of
+   steps, right next to the chunk's recurrence, while its rows are in cache. 0 (the default) picks about 1 MiB of
+   rows, at least 256. Results do not depend on it beyond float rounding of the weight-gradient sums. */
+MLNR_API mlnr_status mlnr_context_set_chunk_rows(mlnr_context* context, int64_t rows);
 
 /* Floats the training-mode forward keeps for backward ("reserve"), for this layer, T and B. */
 MLNR_API mlnr_status mlnr_rnn_reserve_size(const mlnr_rnn_desc* desc, int32_t seq_length, int32_t batch,

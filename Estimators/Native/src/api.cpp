@@ -112,6 +112,14 @@ mlnr_status mlnr_context_num_threads(const mlnr_context* context, int32_t* out_t
     });
 }
 
+mlnr_status mlnr_context_set_chunk_rows(mlnr_context* context, int64_t rows) {
+    return guarded(__func__, [&] {
+        if (!context) throw invalid_argument("context must not be NULL");
+        if (rows < 0) throw invalid_argument("chunk rows must be 0 (automatic) or positive, got " + std::to_string(rows));
+        context->chunk_rows = static_cast<long>(rows);
+    });
+}
+
 mlnr_status mlnr_rnn_reserve_size(const mlnr_rnn_desc* desc, int32_t seq_length, int32_t batch, int64_t* out_floats) {
     return guarded(__func__, [&] {
         check_desc(desc);

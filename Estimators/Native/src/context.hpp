@@ -12,6 +12,9 @@ struct mlnr_context {
 
     mlnr::ThreadPool pool;
 
+    // Compact rows per chunk of steps (see chunk_steps); 0 = automatic (about 1 MiB of rows).
+    long chunk_rows = 0;
+
     // Scratch reused across calls (never shrunk): one shared block, and one block per worker.
     std::vector<float> shared;
     std::vector<std::vector<float>> per_worker;
@@ -19,6 +22,8 @@ struct mlnr_context {
     // The recurrent weights of the current call, packed once for the per-step GEMMs (two for GRU lbr=0).
     mlnr::PackedMatrix packed_main;
     mlnr::PackedMatrix packed_candidate;
+    // The input weights W of the current backward call, packed for dX = dG W.
+    mlnr::PackedMatrix packed_input;
 
     float* shared_floats(size_t n) {
         if (shared.size() < n) shared.resize(n);

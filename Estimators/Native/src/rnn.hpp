@@ -4,10 +4,11 @@
 //   - Sequences are sorted by length, longest first ("sorted rows"). At processing step s the sequences still
 //     running are then a prefix of the sorted rows, so steps past a sequence's end cost nothing.
 //   - Everything per step is stored "compact": row (s, i) lives at offset[s] + i, so a ragged batch stores and
-//     multiplies only its real steps. The input projection X W^T of all steps is one GEMM over the compact rows,
-//     and so are the weight and input gradients after the backward loop.
+//     multiplies only its real steps. The input projection X W^T is one GEMM over the compact rows of a chunk of
+//     steps (about 1 MiB of rows), run just before the chunk's steps, and so are the weight and input gradients
+//     just after them in backward: the big GEMMs read and write rows that are still in cache.
 //   - Workers take the sorted rows round-robin (worker w: rows w, w+W, ...), so each has an equal share of long and
-//     short sequences, and each runs its rows through the whole time loop with no barrier between steps: the
+//     short sequences, and each runs its rows through the steps of a chunk with no barrier between steps: the
 //     recurrence of one sequence never reads another's. Each step is one small GEMM per worker (its running rows
 //     times R^T) and fused element-wise gate code.
 //   - The reserve (training forward) keeps per compact row: gate outputs [G*H], an extra [H] (GRU lbr=1: Rh h + Rbh;
@@ -46,6 +47,12 @@ struct Plan {
 };
 
 Plan make_plan(int seq_length, int batch, const int32_t* sequence_lens, int threads);
+
+// Step boundaries 0 = b[0] < b[1] < ... < b[n] = max_length (just {0} when there are no steps): runs of steps whose
+// compact rows take about 1 MiB at row_bytes each (at least 256 rows, so the GEMMs over a chunk stay efficient). A
+// chunk's big GEMMs run right after its steps, while what the steps read and wrote is still in cache. chunk_rows > 0
+// sets the rows per chunk instead (mlnr_context_set_chunk_rows: tuning, and tests of many small chunks).
+std::vector<int> chunk_steps(const Plan& plan, long row_bytes, long chunk_rows);
 
 struct Layer {
     int cell, gates, input, hidden, directions;

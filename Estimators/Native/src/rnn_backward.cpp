@@ -1,6 +1,6 @@
 // Backward through time; see rnn.hpp for the organisation. Per step each worker computes the gate gradients of its
-// running rows and one small GEMM for dh_prev; dW, dR, the biases and dX are big GEMMs over the compact rows after
-// the loop. Gradient outputs accumulate (+=).
+// running rows and one small GEMM for dh_prev; dW, dR, the biases and dX are big GEMMs over the compact rows of each
+// chunk of steps, right after the chunk. Gradient outputs accumulate (+=).
 #include <algorithm>
 #include <cstring>
 
@@ -29,8 +29,10 @@ struct Direction {
 // Worker w's rows backwards through every step. Writes the input-side gate gradients dG [rows, G*H] (rows dg_ld
 // apart) and, for GRU lbr=1, the candidate's recurrent-side gradient dN [rows, H]; accumulates dh0/dc0 and its share
 // of dP (dp_local). dG is the reserve's own gate slots: a row's are written only after its gates were last read.
+// Steps [s_begin, s_end) only, latest first: the first call (s_end = max_length) starts from dY_h/dY_c, the last
+// (s_begin = 0) adds dh0/dc0; between calls the worker's dh, dc and dP share stay in its scratch.
 void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, const Gradients& grad,
-                float* dg, long dg_ld, float* dn_rec) {
+                float* dg, long dg_ld, float* dn_rec, int s_begin, int s_end) {
     const Layer& L = dir.layer;
     const int H = L.hidden, G = L.gates, GH = G * H, W = plan.workers, B = plan.batch, D = L.directions;
     const int n = plan.rows_of(w);
@@ -44,10 +46,11 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
     float* dgl = dhp + static_cast<long>(n) * H;
     float* drh = dgl + static_cast<long>(n) * GH;
     float* dp_local = drh + static_cast<long>(n) * H;
-    std::memset(dp_local, 0, sizeof(float) * 3 * H);
+    const bool first = s_end == plan.max_length, last = s_begin == 0;
+    if (first) std::memset(dp_local, 0, sizeof(float) * 3 * H);
     if (n == 0) return;
 
-    for (int k = 0; k < n; ++k) {
+    for (int k = 0; first && k < n; ++k) {
         const int b = plan.order[w + k * W];
         const long at = (static_cast<long>(dir.d) * B + b) * H;
         if (grad.dy_h) std::memcpy(dh + static_cast<long>(k) * H, grad.dy_h + at, sizeof(float) * H);
@@ -58,7 +61,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
         }
     }
 
-    for (int s = plan.length[w] - 1; s >= 0; --s) {
+    for (int s = std::min(plan.length[w], s_end) - 1; s >= s_begin; --s) {
         const int m = plan.running(w, s);
         for (int k = 0; k < m; ++k) {
             const int i = w + k * W;
@@ -179,7 +182,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
         std::memcpy(dh, dhp, sizeof(float) * static_cast<size_t>(m) * H);
     }
 
-    for (int k = 0; k < n; ++k) {
+    for (int k = 0; last && k < n; ++k) {
         const int b = plan.order[w + k * W];
         const long at = (static_cast<long>(dir.d) * B + b) * H;
         if (grad.dh0)
@@ -192,6 +195,45 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
 // sums[j] = sum over rows of a[row, j] (lda apart), on one thread through a 1 x rows GEMM with a ones vector.
 void column_sums(const float* ones, long rows, const float* a, int lda, int n, float* sums) {
     gemm_serial(false, false, 1, n, static_cast<int>(rows), 1.0f, ones, static_cast<int>(rows), a, lda, 0.0f, sums, n);
+}
+
+// dW, dR and the biases' gradients (+)= the contributions of compact rows [r0, r0 + n_rows).
+void chunk_gradients(mlnr_context& ctx, const Layer& L, const Direction& dir, const Gradients& grad, int d, long r0,
+                     int n_rows, const float* dg_all, int ld, const float* dn_all, const float* h_prev_all,
+                     const float* x_all, const float* ones, float* sums, float* dwb, float* drb) {
+    const int H = L.hidden, I = L.input, GH = L.gates * H;
+    const bool gru = L.cell == MLNR_CELL_GRU;
+    const float* dg = dg_all + r0 * ld;
+    const float* h_prev = h_prev_all + r0 * ld;
+    const float* dn_rec = dn_all ? dn_all + r0 * H : nullptr;
+    if (grad.dw)
+        gemm_parallel(ctx, true, false, GH, I, n_rows, 1.0f, dg, ld, x_all + r0 * I, I, 1.0f,
+                      grad.dw + static_cast<long>(d) * GH * I, I);
+    if (grad.dr) {
+        float* dr = grad.dr + static_cast<long>(d) * GH * H;
+        if (gru) {
+            gemm_parallel(ctx, true, false, 2 * H, H, n_rows, 1.0f, dg, ld, h_prev, ld, 1.0f, dr, H);
+            if (L.linear_before_reset)
+                gemm_parallel(ctx, true, false, H, H, n_rows, 1.0f, dn_rec, H, h_prev, ld, 1.0f, dr + 2L * H * H, H);
+            else
+                gemm_parallel(ctx, true, false, H, H, n_rows, 1.0f, dg + 2 * H, ld,
+                              dir.reserve + L.slot_offset() + r0 * ld, ld, 1.0f, dr + 2L * H * H, H);
+        } else {
+            gemm_parallel(ctx, true, false, GH, H, n_rows, 1.0f, dg, ld, h_prev, ld, 1.0f, dr, H);
+        }
+    }
+    if (dwb) {
+        column_sums(ones, n_rows, dg, ld, GH, sums);
+        for (int j = 0; j < GH; ++j) {
+            dwb[j] += sums[j];
+            drb[j] += sums[j];
+        }
+        if (gru && L.linear_before_reset) {
+            // The candidate's recurrent bias sits inside r * (Rh h + Rbh): its gradient is dN, not dG.
+            column_sums(ones, n_rows, dn_rec, H, H, sums + GH);
+            for (int j = 0; j < H; ++j) drb[2 * H + j] += sums[GH + j] - sums[2 * H + j];
+        }
+    }
 }
 
 }  // namespace
@@ -225,65 +267,47 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
         float* dxc = xc + xc_floats;
         float* ones = dxc + xc_floats;
         float* sums = ones + rows;
-        ctx.pool.run(plan.workers, [&](int w) { run_worker(ctx, plan, dir, w, grad, dg, ld, dn_rec); });
+        const float* x_rows = in.x;
+        if (grad.dw && !in_order && rows > 0) {
+            gather_inputs(ctx, plan, dir.reverse, in.x, I, xc);
+            x_rows = xc;
+        }
+        for (long i = 0; i < rows; ++i) ones[i] = 1.0f;
+        if (grad.dx) pack(ctx.packed_input, dir.w, I, GH, I, false);  // dX (+)= dG W through the packed kernel
+        const float* h_prev = dir.reserve + L.h_prev_offset();
+        float* dwb = grad.dbias ? grad.dbias + static_cast<long>(d) * 2 * GH : nullptr;
+        float* drb = dwb ? dwb + GH : nullptr;
+
+        // Chunks of steps, latest first: the workers' steps, then the chunk's weight, bias and input gradients as GEMMs
+        // over its rows (contiguous: offset[s_begin] .. offset[s_end]), which the steps have just read and written.
+        const std::vector<int> bounds = chunk_steps(plan, static_cast<long>(ld) * sizeof(float), ctx.chunk_rows);
+        const size_t chunks = std::max<size_t>(1, bounds.size() - 1);  // one empty chunk when there are no steps
+        for (size_t c = chunks; c-- > 0;) {
+            const int s_begin = bounds[c], s_end = bounds.size() > 1 ? bounds[c + 1] : 0;
+            ctx.pool.run(plan.workers, [&](int w) { run_worker(ctx, plan, dir, w, grad, dg, ld, dn_rec, s_begin, s_end); });
+            const long r0 = plan.offset[s_begin], n_rows = plan.offset[s_end] - r0;
+            if (n_rows > 0) chunk_gradients(ctx, L, dir, grad, d, r0, static_cast<int>(n_rows), dg, ld, dn_rec, h_prev,
+                                            x_rows, ones, sums, dwb, drb);
+            if (grad.dx && n_rows > 0) {
+                float* dx_rows = in_order ? grad.dx + r0 * I : dxc + r0 * I;
+                packed_gemm_parallel(ctx, static_cast<int>(n_rows), dg + r0 * ld, ld, ctx.packed_input, in_order ? 1.0f : 0.0f,
+                                     dx_rows, I);
+                if (!in_order) {
+                    for (int s = s_begin; s < s_end; ++s) {
+                        for (int i = 0; i < plan.active[s]; ++i) {
+                            const int t = plan.time(s, i, dir.reverse);
+                            float* dx = grad.dx + (static_cast<long>(t) * B + plan.order[i]) * I;
+                            const float* src = dxc + plan.row(s, i) * I;
+                            for (int j = 0; j < I; ++j) dx[j] += src[j];
+                        }
+                    }
+                }
+            }
+        }
         if (grad.dp && dir.p) {
             for (int w = 0; w < plan.workers; ++w) {
                 const float* local = ctx.worker_floats(w, 0) + static_cast<size_t>(plan.rows_of(w)) * (4 * H + GH);
                 for (int j = 0; j < 3 * H; ++j) grad.dp[static_cast<long>(d) * 3 * H + j] += local[j];
-            }
-        }
-        if (rows == 0) continue;
-
-        for (long i = 0; i < rows; ++i) ones[i] = 1.0f;
-        const float* h_prev = dir.reserve + L.h_prev_offset();
-        const float* x_rows = in.x;
-        if (grad.dw && !in_order) {
-            gather_inputs(ctx, plan, dir.reverse, in.x, I, xc);
-            x_rows = xc;
-        }
-        if (grad.dw)
-            gemm_parallel(ctx, true, false, GH, I, static_cast<int>(rows), 1.0f, dg, ld, x_rows, I, 1.0f,
-                          grad.dw + static_cast<long>(d) * GH * I, I);
-        if (grad.dr) {
-            float* dr = grad.dr + static_cast<long>(d) * GH * H;
-            if (gru) {
-                gemm_parallel(ctx, true, false, 2 * H, H, static_cast<int>(rows), 1.0f, dg, ld, h_prev, ld, 1.0f, dr, H);
-                if (L.linear_before_reset)
-                    gemm_parallel(ctx, true, false, H, H, static_cast<int>(rows), 1.0f, dn_rec, H, h_prev, ld, 1.0f,
-                                  dr + 2L * H * H, H);
-                else
-                    gemm_parallel(ctx, true, false, H, H, static_cast<int>(rows), 1.0f, dg + 2 * H, ld,
-                                  dir.reserve + L.slot_offset(), ld, 1.0f, dr + 2L * H * H, H);
-            } else {
-                gemm_parallel(ctx, true, false, GH, H, static_cast<int>(rows), 1.0f, dg, ld, h_prev, ld, 1.0f, dr, H);
-            }
-        }
-        if (grad.dbias) {
-            float* dwb = grad.dbias + static_cast<long>(d) * 2 * GH;
-            float* drb = dwb + GH;
-            column_sums(ones, rows, dg, ld, GH, sums);
-            for (int j = 0; j < GH; ++j) {
-                dwb[j] += sums[j];
-                drb[j] += sums[j];
-            }
-            if (gru && L.linear_before_reset) {
-                // The candidate's recurrent bias sits inside r * (Rh h + Rbh): its gradient is dN, not dG.
-                column_sums(ones, rows, dn_rec, H, H, sums + GH);
-                for (int j = 0; j < H; ++j) drb[2 * H + j] += sums[GH + j] - sums[2 * H + j];
-            }
-        }
-        if (grad.dx) {
-            // dX (+)= dG W through the packed kernel: W is [G*H, I], packed once, rows split across the workers.
-            pack(ctx.packed_main, dir.w, I, GH, I, false);
-            packed_gemm_parallel(ctx, static_cast<int>(rows), dg, ld, ctx.packed_main, in_order ? 1.0f : 0.0f, in_order ? grad.dx : dxc, I);
-            if (in_order) continue;
-            for (int s = 0; s < plan.max_length; ++s) {
-                for (int i = 0; i < plan.active[s]; ++i) {
-                    const int t = plan.time(s, i, dir.reverse);
-                    float* dx = grad.dx + (static_cast<long>(t) * B + plan.order[i]) * I;
-                    const float* src = dxc + plan.row(s, i) * I;
-                    for (int j = 0; j < I; ++j) dx[j] += src[j];
-                }
             }
         }
     }

@@ -31,10 +31,13 @@ inline void add_bias(float* a, const float* b, int n) {
         for (int j = 0; j < n; ++j) a[j] += b[j];
 }
 
-// One worker's rows through every step. xw [rows, G*H] (rows xw_ld apart) is X W^T in compact order; in training it
-// is the reserve's own gate slots, which the cell code then overwrites in place, element by element.
-void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, const float* xw, long xw_ld,
-                const float* h0, const float* c0, float* y, float* y_h, float* y_c, float* reserve) {
+// One worker's rows through steps [s_begin, s_end): the first call (s_begin = 0) starts from h0/c0, the last
+// (s_end = max_length) writes Y_h/Y_c; between calls the state stays in the worker's scratch. xw holds X W^T of
+// compact rows row0, row0 + 1, ... (xw_ld apart); in training it is the reserve's own gate slots (row0 = 0), which
+// the cell code then overwrites in place, element by element.
+void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, const float* xw, long xw_ld, long row0,
+                const float* h0, const float* c0, float* y, float* y_h, float* y_c, float* reserve, int s_begin,
+                int s_end) {
     const Layer& L = dir.layer;
     const int H = L.hidden, G = L.gates, GH = G * H, W = plan.workers, B = plan.batch, D = L.directions;
     const int n = plan.rows_of(w);
@@ -50,7 +53,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
     float* rhr = rh + static_cast<long>(n) * H;
     float* scratch_row = rhr + static_cast<long>(n) * H;
 
-    for (int k = 0; k < n; ++k) {
+    for (int k = 0; s_begin == 0 && k < n; ++k) {
         const int b = plan.order[w + k * W];
         if (h0) std::memcpy(h + static_cast<long>(k) * H, h0 + (static_cast<long>(dir.d) * B + b) * H, sizeof(float) * H);
         else std::memset(h + static_cast<long>(k) * H, 0, sizeof(float) * H);
@@ -60,8 +63,8 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
         }
     }
 
-    const int steps = plan.length[w];
-    for (int s = 0; s < steps; ++s) {
+    const int steps = std::min(plan.length[w], s_end);
+    for (int s = s_begin; s < steps; ++s) {
         const int m = plan.running(w, s);
         // hr = h R^T for the running rows: every gate, or z and r only for GRU lbr=0 (its candidate needs r*h).
         packed_gemm(m, h, H, *dir.r_main, 0.0f, hr, GH);
@@ -72,7 +75,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
             float* a = out;
             float* extra = out + L.extra_offset();
             float* hk = h + static_cast<long>(k) * H;
-            const float* x = xw + row * xw_ld;
+            const float* x = xw + (row - row0) * xw_ld;
             const float* hrk = hr + static_cast<long>(k) * GH;
             if (reserve) std::memcpy(out + L.h_prev_offset(), hk, sizeof(float) * H);
             if (L.cell == MLNR_CELL_RNN) {
@@ -148,13 +151,13 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                 float* a = reserve ? reserve + row * stride : scratch_row;
                 if (!reserve) {
                     // Inference keeps z and r in the scratch row only for the running row: recompute them here.
-                    const float* x = xw + row * xw_ld;
+                    const float* x = xw + (row - row0) * xw_ld;
                     const float* hrk = hr + static_cast<long>(k) * GH;
                     for (int j = 0; j < H; ++j) a[j] = x[j] + hrk[j] + (dir.wb ? dir.wb[j] : 0.0f) + (dir.rb ? dir.rb[j] : 0.0f);
                     if (L.clip > 0) clip_values(a, H, L.clip);
                     activate(dir.f(), a, H);
                 }
-                const float* x = xw + row * xw_ld;
+                const float* x = xw + (row - row0) * xw_ld;
                 float* n_ = a + 2 * H;
                 const float* rhrk = rhr + static_cast<long>(k) * H;
                 for (int j = 0; j < H; ++j)
@@ -175,7 +178,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
         }
     }
 
-    for (int k = 0; k < n; ++k) {
+    for (int k = 0; s_end == plan.max_length && k < n; ++k) {
         const int b = plan.order[w + k * W];
         if (y_h) std::memcpy(y_h + (static_cast<long>(dir.d) * B + b) * H, h + static_cast<long>(k) * H, sizeof(float) * H);
         if (y_c && lstm) std::memcpy(y_c + (static_cast<long>(dir.d) * B + b) * H, c + static_cast<long>(k) * H, sizeof(float) * H);
@@ -199,25 +202,36 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
                             in.bias ? in.bias + static_cast<long>(d) * 2 * GH : nullptr,
                             in.bias ? in.bias + static_cast<long>(d) * 2 * GH + GH : nullptr,
                             in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr, &ctx.packed_main, &ctx.packed_candidate};
-        // X in compact order (skipped when it already is: forward, full lengths, batch in order), then X W^T: into the
-        // reserve's gate slots when training (no scratch of [rows, G*H]), else into shared scratch.
+        // X in compact order (skipped when it already is: forward, full lengths, batch in order). Then per chunk of
+        // steps X W^T of its rows, into the reserve's gate slots when training (no scratch of [rows, G*H]), else into
+        // shared scratch of one chunk's rows, and the workers run the chunk's steps while those rows are in cache.
         const bool in_order = !reverse && plan.total == static_cast<long>(T) * B &&
                               std::is_sorted(plan.order.begin(), plan.order.end());
         float* reserve_d = reserve ? reserve + static_cast<long>(d) * T * B * L.stride() : nullptr;
         const long xw_ld = reserve_d ? L.stride() : GH;
-        float* scratch = ctx.shared_floats(static_cast<size_t>(plan.total) * ((reserve_d ? 0 : GH) + (in_order ? 0 : I)));
-        float* xw = reserve_d ? reserve_d : scratch;
+        const std::vector<int> bounds = chunk_steps(plan, xw_ld * static_cast<long>(sizeof(float)), ctx.chunk_rows);
+        long chunk_rows = 0;
+        for (size_t c = 0; c + 1 < bounds.size(); ++c)
+            chunk_rows = std::max(chunk_rows, plan.offset[bounds[c + 1]] - plan.offset[bounds[c]]);
+        const long xw_floats = reserve_d ? 0 : chunk_rows * GH;
+        float* scratch = ctx.shared_floats(static_cast<size_t>(xw_floats + (in_order ? 0 : plan.total * I)));
         const float* xc = in.x;
         if (!in_order) {
-            float* gathered = scratch + (reserve_d ? 0 : plan.total * GH);
-            gather_inputs(ctx, plan, reverse, in.x, I, gathered);
-            xc = gathered;
+            gather_inputs(ctx, plan, reverse, in.x, I, scratch + xw_floats);
+            xc = scratch + xw_floats;
         }
-        gemm_parallel(ctx, false, true, static_cast<int>(plan.total), GH, I, 1.0f, xc, I, dir.w, I, 0.0f, xw,
-                      static_cast<int>(xw_ld));
-        ctx.pool.run(plan.workers, [&](int w) {
-            run_worker(ctx, plan, dir, w, xw, xw_ld, in.h0, in.c0, y, y_h, y_c, reserve_d);
-        });
+        const size_t chunks = std::max<size_t>(1, bounds.size() - 1);  // one empty chunk when there are no steps
+        for (size_t c = 0; c < chunks; ++c) {
+            const int s_begin = bounds[c], s_end = bounds.size() > 1 ? bounds[c + 1] : 0;
+            const long r0 = plan.offset[s_begin], n_rows = plan.offset[s_end] - r0;
+            const long row0 = reserve_d ? 0 : r0;
+            float* xw_base = reserve_d ? reserve_d : scratch;
+            gemm_parallel(ctx, false, true, static_cast<int>(n_rows), GH, I, 1.0f, xc + r0 * I, I, dir.w, I, 0.0f,
+                          xw_base + (r0 - row0) * xw_ld, static_cast<int>(xw_ld));
+            ctx.pool.run(plan.workers, [&](int w) {
+                run_worker(ctx, plan, dir, w, xw_base, xw_ld, row0, in.h0, in.c0, y, y_h, y_c, reserve_d, s_begin, s_end);
+            });
+        }
         // Zero-length sequences never ran: their final state is the initial one (worker loops copied it already).
     }
 }

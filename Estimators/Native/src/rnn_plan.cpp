@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <numeric>
 
@@ -29,6 +30,24 @@ Plan make_plan(int seq_length, int batch, const int32_t* sequence_lens, int thre
     }
     p.total = p.offset[p.max_length];
     return p;
+}
+
+std::vector<int> chunk_steps(const Plan& plan, long row_bytes, long chunk_rows) {
+    // MLNR_CHUNK_BYTES overrides the size (tuning; a huge value gives one chunk).
+    static const long chunk_bytes = [] {
+        const char* e = std::getenv("MLNR_CHUNK_BYTES");
+        const long v = e ? std::atol(e) : 0;
+        return v > 0 ? v : (1L << 20);
+    }();
+    const long target = chunk_rows > 0 ? chunk_rows : std::max<long>(256, chunk_bytes / std::max<long>(1, row_bytes));
+    std::vector<int> bounds{0};
+    for (int s = 0; s < plan.max_length;) {
+        int e = s + 1;
+        while (e < plan.max_length && plan.offset[e] - plan.offset[s] < target) ++e;
+        bounds.push_back(e);
+        s = e;
+    }
+    return bounds;
 }
 
 Layer describe(const mlnr_rnn_desc& d) {
