@@ -1,5 +1,7 @@
 #include "packed_gemm.hpp"
 
+#include <cstring>
+
 #include "context.hpp"
 #include "gemm.hpp"
 
@@ -62,14 +64,25 @@ void pack(PackedMatrix& out, const float* source, int ld, int k, int n, bool tra
 #if defined(__x86_64__)
     if (!kHasAvx512) return;
     const int panels = (n + kPanel - 1) / kPanel;
-    out.panels.assign(static_cast<size_t>(panels) * k * kPanel, 0.0f);
-    for (int p = 0; p < panels; ++p)
-        for (int kk = 0; kk < k; ++kk)
-            for (int j = 0; j < kPanel && p * kPanel + j < n; ++j) {
-                const int col = p * kPanel + j;
-                out.panels[(static_cast<size_t>(p) * k + kk) * kPanel + j] =
-                    transposed ? source[static_cast<long>(col) * ld + kk] : source[static_cast<long>(kk) * ld + col];
+    out.panels.resize(static_cast<size_t>(panels) * k * kPanel);
+    for (int p = 0; p < panels; ++p) {
+        float* panel = out.panels.data() + static_cast<size_t>(p) * k * kPanel;
+        const int cols = n - p * kPanel < kPanel ? n - p * kPanel : kPanel;
+        if (transposed) {
+            // Column col of B is row col of the source: read it contiguously, write it down the panel.
+            for (int j = 0; j < cols; ++j) {
+                const float* src = source + static_cast<long>(p * kPanel + j) * ld;
+                for (int kk = 0; kk < k; ++kk) panel[static_cast<size_t>(kk) * kPanel + j] = src[kk];
             }
+        } else {
+            for (int kk = 0; kk < k; ++kk)
+                std::memcpy(panel + static_cast<size_t>(kk) * kPanel, source + static_cast<long>(kk) * ld + p * kPanel,
+                            sizeof(float) * cols);
+        }
+        if (cols < kPanel)  // the last panel's missing columns multiply as zeros
+            for (int kk = 0; kk < k; ++kk)
+                std::memset(panel + static_cast<size_t>(kk) * kPanel + cols, 0, sizeof(float) * (kPanel - cols));
+    }
 #endif
 }
 
