@@ -17,6 +17,7 @@ def main(path):
     values = collections.defaultdict(list)
     sgemm = collections.defaultdict(list)
     real_steps = {}
+    memory = collections.defaultdict(list)
     for line in open(path):
         if line.startswith('#') or not line.strip():
             continue
@@ -35,6 +36,9 @@ def main(path):
         m = re.search(r'real_steps=([\d.]+)\s*%', line)
         if m and system == 'mlnetrnn':
             real_steps[(workload, threads)] = float(m.group(1)) / 100
+        m = re.search(r'peak_rss_mb=([\d.]+) baseline_rss_mb=([\d.]+) accounted_mb=([\d.]+)', line)
+        if m and system == 'mlnetrnn':
+            memory[(workload, threads)].append(tuple(float(g) for g in m.groups()))
     med = {k: statistics.median(v) for k, v in values.items()}
     peak = {t: max(v) for t, v in sgemm.items()}
     rows = []
@@ -81,6 +85,14 @@ def main(path):
         one, two = med.get((w, 'mlnetrnn', 1, m)), med.get((w, 'mlnetrnn', 2, m))
         if one and two:
             print(f"{w.upper()} scaling 2 threads / 1 thread: {two / one:.2f}")
+    if memory:
+        # accounted = parameters + gradients + optimizer state + what backward keeps + the batch (BenchRunner.ModelMemory)
+        print()
+        print('Training peak memory (medians; RSS above the process baseline before the model exists):')
+        for (w, t), v in sorted(memory.items()):
+            peak, base, acc = (statistics.median(x[i] for x in v) for i in range(3))
+            print(f"  {w} {t} thread(s): peak RSS {peak:g} MB, baseline {base:g} MB, accounted {acc:g} MB, "
+                  f"(peak - baseline) / accounted {(peak - base) / acc:.2f}")
 
 if __name__ == '__main__':
     main(sys.argv[1])
