@@ -30,6 +30,8 @@ public class NativeKernelTests
             data.Add($"{cell} bidirectional threads=2 seed={index++} chunk=3");
             data.Add($"{cell} forward threads=1 seed={index++} chunk=7 batch=3 steps=9 full");
             data.Add($"{cell} reverse threads=2 seed={index++} chunk=5 batch=4 steps=8");
+            // Large enough (over a million multiply-adds per chunk) that the workers split the chunk's GEMMs.
+            data.Add($"{cell} bidirectional threads=2 seed={index++} batch=16 steps=50 input=16 hidden=32");
         }
         return data;
     }

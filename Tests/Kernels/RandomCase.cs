@@ -37,7 +37,8 @@ internal sealed class RandomCase
                 : [Activation.WithDefaults(ActivationKind.HardSigmoid), Activation.WithDefaults(ActivationKind.Softsign), new Activation(ActivationKind.LeakyRelu, 0.1f, 0f)];
             activations = Enumerable.Range(0, D).SelectMany(_ => activations).ToList();
         }
-        var d = new RecurrentDescriptor(cell, inputSize: 5, hiddenSize: 7, direction,
+        var inputSize = int.Parse(Value("input") ?? "5");
+        var d = new RecurrentDescriptor(cell, inputSize, hiddenSize: int.Parse(Value("hidden") ?? "7"), direction,
             linearBeforeReset: cellWord != "gru-lbr0", inputForget: cellWord == "lstm-input-forget",
             clip: Has("clip") ? 0.9f : 0f, activations: activations);
         var T = int.Parse(Value("steps") ?? "6");
@@ -54,9 +55,11 @@ internal sealed class RandomCase
             Threads = int.Parse(Value("threads") ?? "1"),
             ChunkRows = long.Parse(Value("chunk") ?? "0"),
             Lengths = bare ? [] : lengths,
-            X = Rand(T * B * 5),
-            W = Rand(d.WeightLength, 0.6f),
-            R = Rand(d.RecurrenceLength, 0.6f),
+            X = Rand(T * B * inputSize),
+            // Larger layers get proportionally smaller weights (same scale as the default 5 -> 7 case), so long
+            // sequences stay contractive and float rounding is not amplified into a chaotic trajectory.
+            W = Rand(d.WeightLength, 0.6f * MathF.Min(1f, MathF.Sqrt(5f / inputSize))),
+            R = Rand(d.RecurrenceLength, 0.6f * MathF.Min(1f, MathF.Sqrt(7f / d.HiddenSize))),
             B = bare ? [] : Rand(d.BiasLength, 0.3f),
             InitialH = bare ? [] : Rand(d.StateLength(B), 0.5f),
             InitialC = lstm && !bare ? Rand(d.StateLength(B), 0.5f) : [],
