@@ -21,9 +21,9 @@ public sealed unsafe class NativeKernel : ISequenceKernel, IDisposable
     public int Threads { get; }
 
     /// <summary>
-    /// Sequence steps (compact rows) per chunk: backward (and forward on one worker) runs the input projection and
-    /// the weight and input gradients as GEMMs per chunk of steps, next to the chunk's recurrence while its rows are
-    /// in cache. 0 (the default) picks about 1 MiB of rows. A tuning knob; results differ only by float rounding.
+    /// Sequence steps (compact rows) per chunk: the kernel runs the input projection and the weight and input
+    /// gradients as one GEMM per chunk of steps, next to the chunk's recurrence while its rows are in cache. 0 (the
+    /// default) picks about 1 MiB of rows. A tuning knob; results differ only by float rounding.
     /// </summary>
     public long ChunkRows
     {

@@ -98,10 +98,9 @@ MLNR_API const char* mlnr_last_error(void);
 MLNR_API mlnr_status mlnr_context_create(int32_t num_threads, mlnr_context** out_context);
 MLNR_API mlnr_status mlnr_context_destroy(mlnr_context* context);
 MLNR_API mlnr_status mlnr_context_num_threads(const mlnr_context* context, int32_t* out_threads);
-/* Compact rows (sequence steps) per chunk: backward, and forward on one worker, run the input projection and the
-   weight and input gradients as GEMMs per chunk of steps, right next to the chunk's recurrence, while its rows are
-   in cache. 0 (the default) picks about 1 MiB of rows, at least 256. Results do not depend on it beyond float
-   rounding of the weight-gradient sums. */
+/* Compact rows (sequence steps) per chunk: the input projection, weight and input gradients run as GEMMs per chunk of
+   steps, right next to the chunk's recurrence, while its rows are in cache. 0 (the default) picks about 1 MiB of
+   rows, at least 256. Results do not depend on it beyond float rounding of the weight-gradient sums. */
 MLNR_API mlnr_status mlnr_context_set_chunk_rows(mlnr_context* context, int64_t rows);
 
 /* Floats the training-mode forward keeps for backward ("reserve"), for this layer, T and B. */

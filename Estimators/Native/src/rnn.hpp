@@ -4,17 +4,13 @@
 //   - Sequences are sorted by length, longest first ("sorted rows"). At processing step s the sequences still
 //     running are then a prefix of the sorted rows, so steps past a sequence's end cost nothing.
 //   - Everything per step is stored "compact": row (s, i) lives at offset[s] + i, so a ragged batch stores and
-//     multiplies only its real steps.
+//     multiplies only its real steps. The input projection X W^T is one GEMM over the compact rows of a chunk of
+//     steps (about 1 MiB of rows), run just before the chunk's steps, and so are the weight and input gradients
+//     just after them in backward: the big GEMMs read and write rows that are still in cache.
 //   - Workers take the sorted rows round-robin (worker w: rows w, w+W, ...), so each has an equal share of long and
-//     short sequences, and each runs its rows through the steps with no barrier between steps: the recurrence of
-//     one sequence never reads another's. Each step is one small GEMM per worker (its running rows times R^T) and
-//     fused element-wise gate code.
-//   - Forward input projection X W^T: with one worker, one GEMM over the compact rows of a chunk of steps (about
-//     1 MiB of rows) just before the chunk's steps, while those rows are in cache; with several, each worker
-//     projects its own rows at each step through the packed kernel (W packed once), so a layer is one hand-off to
-//     the workers.
-//   - Backward runs the steps chunk by chunk, latest first; after each chunk one job splits the chunk's weight,
-//     bias and input gradients (GEMMs over its compact rows, still in cache) across the workers.
+//     short sequences, and each runs its rows through the steps of a chunk with no barrier between steps: the
+//     recurrence of one sequence never reads another's. Each step is one small GEMM per worker (its running rows
+//     times R^T) and fused element-wise gate code.
 //   - The reserve (training forward) keeps per compact row: gate outputs [G*H], an extra [H] (GRU lbr=1: Rh h + Rbh;
 //     LSTM: h(c')), the previous h [H], and [H] of the previous c (LSTM) or r*h (GRU lbr=0); see Layer::stride.
 //     The gate slots double as scratch: forward writes X W^T there and turns it into the gates in place; backward

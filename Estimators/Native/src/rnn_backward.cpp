@@ -197,88 +197,41 @@ void column_sums(const float* ones, long rows, const float* a, int lda, int n, f
     gemm_serial(false, false, 1, n, static_cast<int>(rows), 1.0f, ones, static_cast<int>(rows), a, lda, 0.0f, sums, n);
 }
 
-// What the steps of one chunk leave to big GEMMs over its compact rows [r0, r0 + n_rows): dW and dR (+)= their
-// contributions, the column sums of dG (and dN) for the biases into `sums`, and dX of those rows. All of it is one
-// job: worker w of nw takes its share of every output (rows of dW and dR, columns of the sums, rows of dX), so a
-// chunk costs one hand-off to the workers, not one per GEMM.
-struct ChunkWork {
-    const Layer& L;
-    const Direction& dir;
-    const Gradients& grad;
-    int d;
-    const float* dg;      // dG, all rows, ld apart
-    int ld;
-    const float* dn_rec;  // dN [rows, H] (GRU lbr=1) or nullptr
-    const float* h_prev;  // the reserve's h_prev slots, ld apart
-    const float* x;       // X in compact order [rows, I]
-    const float* ones;    // [rows] of 1
-    float* sums;          // [G*H + H]: column sums of dG, then of dN
-    const PackedMatrix* w_packed;  // W [G*H, I] packed, for dX
-    float* dx;            // dX in compact order [rows, I] (beta 1), or dXc to scatter (beta 0); nullptr: none
-    bool scatter;         // dX rows go through dXc and are added to grad.dx at (t, b)
-    const Plan& plan;
-    int B;
-};
-
-void chunk_share(const ChunkWork& c, int s_begin, int s_end, int w, int nw) {
-    const Layer& L = c.L;
+// dW, dR and the biases' gradients (+)= the contributions of compact rows [r0, r0 + n_rows).
+void chunk_gradients(mlnr_context& ctx, const Layer& L, const Direction& dir, const Gradients& grad, int d, long r0,
+                     int n_rows, const float* dg_all, int ld, const float* dn_all, const float* h_prev_all,
+                     const float* x_all, const float* ones, float* sums, float* dwb, float* drb) {
     const int H = L.hidden, I = L.input, GH = L.gates * H;
     const bool gru = L.cell == MLNR_CELL_GRU;
-    const long r0 = c.plan.offset[s_begin];
-    const int n_rows = static_cast<int>(c.plan.offset[s_end] - r0);
-    const float* dg = c.dg + r0 * c.ld;
-    const float* h_prev = c.h_prev + r0 * c.ld;
-    const float* dn = c.dn_rec ? c.dn_rec + r0 * H : nullptr;
-    int b, e;
-    if (c.grad.dw) {
-        split_rows(GH, nw, w, b, e);
-        gemm_serial(true, false, e - b, I, n_rows, 1.0f, dg + b, c.ld, c.x + r0 * I, I, 1.0f,
-                    c.grad.dw + static_cast<long>(c.d) * GH * I + static_cast<long>(b) * I, I);
-    }
-    if (c.grad.dr) {
-        float* dr = c.grad.dr + static_cast<long>(c.d) * GH * H;
+    const float* dg = dg_all + r0 * ld;
+    const float* h_prev = h_prev_all + r0 * ld;
+    const float* dn_rec = dn_all ? dn_all + r0 * H : nullptr;
+    if (grad.dw)
+        gemm_parallel(ctx, true, false, GH, I, n_rows, 1.0f, dg, ld, x_all + r0 * I, I, 1.0f,
+                      grad.dw + static_cast<long>(d) * GH * I, I);
+    if (grad.dr) {
+        float* dr = grad.dr + static_cast<long>(d) * GH * H;
         if (gru) {
-            split_rows(2 * H, nw, w, b, e);
-            gemm_serial(true, false, e - b, H, n_rows, 1.0f, dg + b, c.ld, h_prev, c.ld, 1.0f, dr + static_cast<long>(b) * H, H);
-            split_rows(H, nw, w, b, e);
-            float* drh = dr + 2L * H * H + static_cast<long>(b) * H;
+            gemm_parallel(ctx, true, false, 2 * H, H, n_rows, 1.0f, dg, ld, h_prev, ld, 1.0f, dr, H);
             if (L.linear_before_reset)
-                gemm_serial(true, false, e - b, H, n_rows, 1.0f, dn + b, H, h_prev, c.ld, 1.0f, drh, H);
+                gemm_parallel(ctx, true, false, H, H, n_rows, 1.0f, dn_rec, H, h_prev, ld, 1.0f, dr + 2L * H * H, H);
             else
-                gemm_serial(true, false, e - b, H, n_rows, 1.0f, dg + 2 * H + b, c.ld,
-                            c.dir.reserve + L.slot_offset() + r0 * c.ld, c.ld, 1.0f, drh, H);
+                gemm_parallel(ctx, true, false, H, H, n_rows, 1.0f, dg + 2 * H, ld,
+                              dir.reserve + L.slot_offset() + r0 * ld, ld, 1.0f, dr + 2L * H * H, H);
         } else {
-            split_rows(GH, nw, w, b, e);
-            gemm_serial(true, false, e - b, H, n_rows, 1.0f, dg + b, c.ld, h_prev, c.ld, 1.0f, dr + static_cast<long>(b) * H, H);
+            gemm_parallel(ctx, true, false, GH, H, n_rows, 1.0f, dg, ld, h_prev, ld, 1.0f, dr, H);
         }
     }
-    if (c.grad.dbias) {
-        split_rows(GH, nw, w, b, e);
-        column_sums(c.ones, n_rows, dg + b, c.ld, e - b, c.sums + b);
+    if (dwb) {
+        column_sums(ones, n_rows, dg, ld, GH, sums);
+        for (int j = 0; j < GH; ++j) {
+            dwb[j] += sums[j];
+            drb[j] += sums[j];
+        }
         if (gru && L.linear_before_reset) {
-            split_rows(H, nw, w, b, e);
-            column_sums(c.ones, n_rows, dn + b, H, e - b, c.sums + GH + b);
-        }
-    }
-    if (c.dx) {
-        // Rows in whole tiles of 8 for the packed kernel.
-        const int tiles = (n_rows + 7) / 8;
-        split_rows(tiles, nw, w, b, e);
-        const int rb = b * 8, re = std::min(n_rows, e * 8);
-        if (re <= rb) return;
-        packed_gemm(re - rb, dg + static_cast<long>(rb) * c.ld, c.ld, *c.w_packed, c.scatter ? 0.0f : 1.0f,
-                    c.dx + (r0 + rb) * I, I);
-        if (!c.scatter) return;
-        for (int s = s_begin; s < s_end; ++s) {
-            // The rows of step s are offset[s] + i; this worker's part of the chunk is [r0 + rb, r0 + re).
-            const long lo = std::max<long>(c.plan.offset[s], r0 + rb), hi = std::min<long>(c.plan.offset[s + 1], r0 + re);
-            for (long row = lo; row < hi; ++row) {
-                const int i = static_cast<int>(row - c.plan.offset[s]);
-                const int t = c.plan.time(s, i, c.dir.reverse);
-                float* out = c.grad.dx + (static_cast<long>(t) * c.B + c.plan.order[i]) * I;
-                const float* src = c.dx + row * I;
-                for (int j = 0; j < I; ++j) out[j] += src[j];
-            }
+            // The candidate's recurrent bias sits inside r * (Rh h + Rbh): its gradient is dN, not dG.
+            column_sums(ones, n_rows, dn_rec, H, H, sums + GH);
+            for (int j = 0; j < H; ++j) drb[2 * H + j] += sums[GH + j] - sums[2 * H + j];
         }
     }
 }
@@ -327,27 +280,28 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
 
         // Chunks of steps, latest first: the workers' steps, then the chunk's weight, bias and input gradients as GEMMs
         // over its rows (contiguous: offset[s_begin] .. offset[s_end]), which the steps have just read and written.
-        const ChunkWork work_desc{L, dir, grad, d, dg, ld, dn_rec, h_prev, x_rows, ones, sums, &ctx.packed_input,
-                                  grad.dx ? (in_order ? grad.dx : dxc) : nullptr, !in_order, plan, B};
         const std::vector<int> bounds = chunk_steps(plan, static_cast<long>(ld) * sizeof(float), ctx.chunk_rows);
         const size_t chunks = std::max<size_t>(1, bounds.size() - 1);  // one empty chunk when there are no steps
         for (size_t c = chunks; c-- > 0;) {
             const int s_begin = bounds[c], s_end = bounds.size() > 1 ? bounds[c + 1] : 0;
             ctx.pool.run(plan.workers, [&](int w) { run_worker(ctx, plan, dir, w, grad, dg, ld, dn_rec, s_begin, s_end); });
-            const long n_rows = plan.offset[s_end] - plan.offset[s_begin];
-            if (n_rows == 0) continue;
-            // One job for the chunk's GEMMs; below about a million multiply-adds one worker does it all.
-            const long work = n_rows * GH * (static_cast<long>(I) + H);
-            const int nw = work < (1L << 20) ? 1 : ctx.pool.size();
-            ctx.pool.run(nw, [&](int w) { chunk_share(work_desc, s_begin, s_end, w, nw); });
-            if (dwb) {
-                for (int j = 0; j < GH; ++j) {
-                    dwb[j] += sums[j];
-                    drb[j] += sums[j];
+            const long r0 = plan.offset[s_begin], n_rows = plan.offset[s_end] - r0;
+            if (n_rows > 0) chunk_gradients(ctx, L, dir, grad, d, r0, static_cast<int>(n_rows), dg, ld, dn_rec, h_prev,
+                                            x_rows, ones, sums, dwb, drb);
+            if (grad.dx && n_rows > 0) {
+                float* dx_rows = in_order ? grad.dx + r0 * I : dxc + r0 * I;
+                packed_gemm_parallel(ctx, static_cast<int>(n_rows), dg + r0 * ld, ld, ctx.packed_input, in_order ? 1.0f : 0.0f,
+                                     dx_rows, I);
+                if (!in_order) {
+                    for (int s = s_begin; s < s_end; ++s) {
+                        for (int i = 0; i < plan.active[s]; ++i) {
+                            const int t = plan.time(s, i, dir.reverse);
+                            float* dx = grad.dx + (static_cast<long>(t) * B + plan.order[i]) * I;
+                            const float* src = dxc + plan.row(s, i) * I;
+                            for (int j = 0; j < I; ++j) dx[j] += src[j];
+                        }
+                    }
                 }
-                // The candidate's recurrent bias sits inside r * (Rh h + Rbh): its gradient is dN, not dG.
-                if (gru && L.linear_before_reset)
-                    for (int j = 0; j < H; ++j) drb[2 * H + j] += sums[GH + j] - sums[2 * H + j];
             }
         }
         if (grad.dp && dir.p) {

@@ -32,13 +32,12 @@ inline void add_bias(float* a, const float* b, int n) {
 }
 
 // One worker's rows through steps [s_begin, s_end): the first call (s_begin = 0) starts from h0/c0, the last
-// (s_end = max_length) writes Y_h/Y_c; between calls the state stays in the worker's scratch. The input projection
-// X W^T of a step's rows either comes precomputed in xw (compact rows row0, row0 + 1, ..., xw_ld apart), or, with
-// w_packed, the worker computes it itself at each step from xc (X in compact order) before the recurrence. In
-// training it lives in the reserve's own gate slots, which the cell code then overwrites in place.
+// (s_end = max_length) writes Y_h/Y_c; between calls the state stays in the worker's scratch. xw holds X W^T of
+// compact rows row0, row0 + 1, ... (xw_ld apart); in training it is the reserve's own gate slots (row0 = 0), which
+// the cell code then overwrites in place, element by element.
 void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, const float* xw, long xw_ld, long row0,
-                const float* xc, const PackedMatrix* w_packed, const float* h0, const float* c0, float* y, float* y_h,
-                float* y_c, float* reserve, int s_begin, int s_end) {
+                const float* h0, const float* c0, float* y, float* y_h, float* y_c, float* reserve, int s_begin,
+                int s_end) {
     const Layer& L = dir.layer;
     const int H = L.hidden, G = L.gates, GH = G * H, W = plan.workers, B = plan.batch, D = L.directions;
     const int n = plan.rows_of(w);
@@ -46,16 +45,13 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
     const long stride = L.stride();
     const bool lstm = L.cell == MLNR_CELL_LSTM, gru = L.cell == MLNR_CELL_GRU;
     const bool lbr0 = gru && !L.linear_before_reset;
-    // Scratch: h [n, H], c [n, H], hr [n, G*H], rh [n, H], rhr [n, H], one row of gate values (inference) [G*H + 3H],
-    // the step's input projection (inference with w_packed) [n, G*H].
-    float* h = ctx.worker_floats(w, static_cast<size_t>(n) * (2 * H + 2 * GH + 2 * H) + GH + 3 * H);
+    // Scratch: h [n, H], c [n, H], hr [n, G*H], rh [n, H], rhr [n, H], one row of gate values (inference) [G*H + 3H].
+    float* h = ctx.worker_floats(w, static_cast<size_t>(n) * (2 * H + GH + 2 * H) + GH + 3 * H);
     float* c = h + static_cast<long>(n) * H;
     float* hr = c + static_cast<long>(n) * H;
     float* rh = hr + static_cast<long>(n) * GH;
     float* rhr = rh + static_cast<long>(n) * H;
     float* scratch_row = rhr + static_cast<long>(n) * H;
-    float* xw_local = scratch_row + GH + 3 * H;
-    const int I = L.input;
 
     for (int k = 0; s_begin == 0 && k < n; ++k) {
         const int b = plan.order[w + k * W];
@@ -70,19 +66,6 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
     const int steps = std::min(plan.length[w], s_end);
     for (int s = s_begin; s < steps; ++s) {
         const int m = plan.running(w, s);
-        // The step's input projection: running row k's at xs + k * xs_ld (the worker's rows are W apart).
-        const long first = plan.row(s, w);
-        const float* xs;
-        long xs_ld;
-        if (w_packed) {
-            float* dst = reserve ? reserve + first * stride : xw_local;
-            xs_ld = reserve ? W * stride : GH;
-            packed_gemm(m, xc + first * I, W * I, *w_packed, 0.0f, dst, static_cast<int>(xs_ld));
-            xs = dst;
-        } else {
-            xs = xw + (first - row0) * xw_ld;
-            xs_ld = W * xw_ld;
-        }
         // hr = h R^T for the running rows: every gate, or z and r only for GRU lbr=0 (its candidate needs r*h).
         packed_gemm(m, h, H, *dir.r_main, 0.0f, hr, GH);
         for (int k = 0; k < m; ++k) {
@@ -92,7 +75,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
             float* a = out;
             float* extra = out + L.extra_offset();
             float* hk = h + static_cast<long>(k) * H;
-            const float* x = xs + k * xs_ld;
+            const float* x = xw + (row - row0) * xw_ld;
             const float* hrk = hr + static_cast<long>(k) * GH;
             if (reserve) std::memcpy(out + L.h_prev_offset(), hk, sizeof(float) * H);
             if (L.cell == MLNR_CELL_RNN) {
@@ -168,13 +151,13 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                 float* a = reserve ? reserve + row * stride : scratch_row;
                 if (!reserve) {
                     // Inference keeps z and r in the scratch row only for the running row: recompute them here.
-                    const float* x = xs + k * xs_ld;
+                    const float* x = xw + (row - row0) * xw_ld;
                     const float* hrk = hr + static_cast<long>(k) * GH;
                     for (int j = 0; j < H; ++j) a[j] = x[j] + hrk[j] + (dir.wb ? dir.wb[j] : 0.0f) + (dir.rb ? dir.rb[j] : 0.0f);
                     if (L.clip > 0) clip_values(a, H, L.clip);
                     activate(dir.f(), a, H);
                 }
-                const float* x = xs + k * xs_ld;
+                const float* x = xw + (row - row0) * xw_ld;
                 float* n_ = a + 2 * H;
                 const float* rhrk = rhr + static_cast<long>(k) * H;
                 for (int j = 0; j < H; ++j)
@@ -219,29 +202,12 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
                             in.bias ? in.bias + static_cast<long>(d) * 2 * GH : nullptr,
                             in.bias ? in.bias + static_cast<long>(d) * 2 * GH + GH : nullptr,
                             in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr, &ctx.packed_main, &ctx.packed_candidate};
-        // X in compact order (skipped when it already is: forward, full lengths, batch in order).
+        // X in compact order (skipped when it already is: forward, full lengths, batch in order). Then per chunk of
+        // steps X W^T of its rows, into the reserve's gate slots when training (no scratch of [rows, G*H]), else into
+        // shared scratch of one chunk's rows, and the workers run the chunk's steps while those rows are in cache.
         const bool in_order = !reverse && plan.total == static_cast<long>(T) * B &&
                               std::is_sorted(plan.order.begin(), plan.order.end());
         float* reserve_d = reserve ? reserve + static_cast<long>(d) * T * B * L.stride() : nullptr;
-        if (plan.workers > 1) {
-            // Several workers: each projects its own rows at each step (W packed once), right before their
-            // recurrence, so the whole layer is one hand-off to the workers with no barrier inside.
-            pack(ctx.packed_input, dir.w, I, I, GH, true);
-            const float* xc = in.x;
-            if (!in_order) {
-                float* gathered = ctx.shared_floats(static_cast<size_t>(plan.total) * I);
-                gather_inputs(ctx, plan, reverse, in.x, I, gathered);
-                xc = gathered;
-            }
-            ctx.pool.run(plan.workers, [&](int w) {
-                run_worker(ctx, plan, dir, w, nullptr, 0, 0, xc, &ctx.packed_input, in.h0, in.c0, y, y_h, y_c, reserve_d,
-                           0, plan.max_length);
-            });
-            continue;
-        }
-        // One worker: per chunk of steps X W^T of its rows as one GEMM, into the reserve's gate slots when training
-        // (no scratch of [rows, G*H]), else into shared scratch of one chunk's rows, then the chunk's steps while
-        // those rows are in cache.
         const long xw_ld = reserve_d ? L.stride() : GH;
         const std::vector<int> bounds = chunk_steps(plan, xw_ld * static_cast<long>(sizeof(float)), ctx.chunk_rows);
         long chunk_rows = 0;
@@ -261,9 +227,10 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
             const long row0 = reserve_d ? 0 : r0;
             float* xw_base = reserve_d ? reserve_d : scratch;
             gemm_parallel(ctx, false, true, static_cast<int>(n_rows), GH, I, 1.0f, xc + r0 * I, I, dir.w, I, 0.0f,
-                        xw_base + (r0 - row0) * xw_ld, static_cast<int>(xw_ld));
-            run_worker(ctx, plan, dir, 0, xw_base, xw_ld, row0, xc, nullptr, in.h0, in.c0, y, y_h, y_c, reserve_d,
-                       s_begin, s_end);
+                          xw_base + (r0 - row0) * xw_ld, static_cast<int>(xw_ld));
+            ctx.pool.run(plan.workers, [&](int w) {
+                run_worker(ctx, plan, dir, w, xw_base, xw_ld, row0, in.h0, in.c0, y, y_h, y_c, reserve_d, s_begin, s_end);
+            });
         }
         // Zero-length sequences never ran: their final state is the initial one (worker loops copied it already).
     }
