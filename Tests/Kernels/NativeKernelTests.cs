@@ -30,8 +30,9 @@ public class NativeKernelTests
             data.Add($"{cell} bidirectional threads=2 seed={index++} chunk=3");
             data.Add($"{cell} forward threads=1 seed={index++} chunk=7 batch=3 steps=9 full");
             data.Add($"{cell} reverse threads=2 seed={index++} chunk=5 batch=4 steps=8");
-            // Large enough (over a million multiply-adds per chunk) that the workers split the chunk's GEMMs.
-            data.Add($"{cell} bidirectional threads=2 seed={index++} batch=16 steps=50 input=16 hidden=32");
+            // Large enough (over a million multiply-adds per weight-gradient GEMM, for every cell) that the workers
+            // split the chunk's GEMMs.
+            data.Add($"{cell} bidirectional threads=2 seed={index++} batch=32 steps=64 input=32 hidden=40");
         }
         return data;
     }
@@ -94,6 +95,15 @@ public class NativeKernelTests
         }, new RecurrentOutputs(), Span<float>.Empty));
         Assert.Equal("W", error.ParamName);
         Assert.Contains("must have 36 elements", error.Message);
+    }
+
+    [Fact]
+    public void NegativeChunkRowsIsRejected()
+    {
+        using var native = new NativeKernel();
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => native.ChunkRows = -1);
+        Assert.Equal("ChunkRows", error.ParamName);
+        Assert.Equal(0, native.ChunkRows);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ struct Plan {
 
 Plan make_plan(int seq_length, int batch, const int32_t* sequence_lens, int threads);
 
-// Step boundaries 0 = b[0] < b[1] < ... < b[n] = max_length (just {0} when there are no steps): runs of steps whose
+// Step boundaries 0 = b[0] < b[1] < ... < b[n] = max_length ({0, 0} when there are no steps): runs of steps whose
 // compact rows take about 1 MiB at row_bytes each (at least 256 rows, so the GEMMs over a chunk stay efficient). A
 // chunk's big GEMMs run right after its steps, while what the steps read and wrote is still in cache. chunk_rows > 0
 // sets the rows per chunk instead (mlnr_context_set_chunk_rows: tuning, and tests of many small chunks).

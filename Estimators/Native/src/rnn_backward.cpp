@@ -236,6 +236,21 @@ void chunk_gradients(mlnr_context& ctx, const Layer& L, const Direction& dir, co
     }
 }
 
+// dX of steps [s_begin, s_end) when compact rows are not X's rows: dG W into dXc, then added to dX at (t, b).
+void chunk_input_gradient_scattered(mlnr_context& ctx, const Plan& plan, bool reverse, int B, int I, int s_begin,
+                                    int s_end, const float* dg, int ld, float* dxc, float* dx) {
+    const long r0 = plan.offset[s_begin];
+    packed_gemm_parallel(ctx, static_cast<int>(plan.offset[s_end] - r0), dg + r0 * ld, ld, ctx.packed_input, 0.0f,
+                         dxc + r0 * I, I);
+    for (int s = s_begin; s < s_end; ++s) {
+        for (int i = 0; i < plan.active[s]; ++i) {
+            float* out = dx + (static_cast<long>(plan.time(s, i, reverse)) * B + plan.order[i]) * I;
+            const float* src = dxc + plan.row(s, i) * I;
+            for (int j = 0; j < I; ++j) out[j] += src[j];
+        }
+    }
+}
+
 }  // namespace
 
 void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in, float* reserve,
@@ -281,28 +296,18 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
         // Chunks of steps, latest first: the workers' steps, then the chunk's weight, bias and input gradients as GEMMs
         // over its rows (contiguous: offset[s_begin] .. offset[s_end]), which the steps have just read and written.
         const std::vector<int> bounds = chunk_steps(plan, static_cast<long>(ld) * sizeof(float), ctx.chunk_rows);
-        const size_t chunks = std::max<size_t>(1, bounds.size() - 1);  // one empty chunk when there are no steps
-        for (size_t c = chunks; c-- > 0;) {
-            const int s_begin = bounds[c], s_end = bounds.size() > 1 ? bounds[c + 1] : 0;
+        for (size_t c = bounds.size() - 1; c-- > 0;) {
+            const int s_begin = bounds[c], s_end = bounds[c + 1];
             ctx.pool.run(plan.workers, [&](int w) { run_worker(ctx, plan, dir, w, grad, dg, ld, dn_rec, s_begin, s_end); });
             const long r0 = plan.offset[s_begin], n_rows = plan.offset[s_end] - r0;
-            if (n_rows > 0) chunk_gradients(ctx, L, dir, grad, d, r0, static_cast<int>(n_rows), dg, ld, dn_rec, h_prev,
-                                            x_rows, ones, sums, dwb, drb);
-            if (grad.dx && n_rows > 0) {
-                float* dx_rows = in_order ? grad.dx + r0 * I : dxc + r0 * I;
-                packed_gemm_parallel(ctx, static_cast<int>(n_rows), dg + r0 * ld, ld, ctx.packed_input, in_order ? 1.0f : 0.0f,
-                                     dx_rows, I);
-                if (!in_order) {
-                    for (int s = s_begin; s < s_end; ++s) {
-                        for (int i = 0; i < plan.active[s]; ++i) {
-                            const int t = plan.time(s, i, dir.reverse);
-                            float* dx = grad.dx + (static_cast<long>(t) * B + plan.order[i]) * I;
-                            const float* src = dxc + plan.row(s, i) * I;
-                            for (int j = 0; j < I; ++j) dx[j] += src[j];
-                        }
-                    }
-                }
-            }
+            if (n_rows == 0) continue;
+            chunk_gradients(ctx, L, dir, grad, d, r0, static_cast<int>(n_rows), dg, ld, dn_rec, h_prev, x_rows, ones,
+                            sums, dwb, drb);
+            if (grad.dx && in_order)
+                packed_gemm_parallel(ctx, static_cast<int>(n_rows), dg + r0 * ld, ld, ctx.packed_input, 1.0f,
+                                     grad.dx + r0 * I, I);
+            else if (grad.dx)
+                chunk_input_gradient_scattered(ctx, plan, dir.reverse, B, I, s_begin, s_end, dg, ld, dxc, grad.dx);
         }
         if (grad.dp && dir.p) {
             for (int w = 0; w < plan.workers; ++w) {

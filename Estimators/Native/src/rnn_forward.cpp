@@ -220,9 +220,8 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
             gather_inputs(ctx, plan, reverse, in.x, I, scratch + xw_floats);
             xc = scratch + xw_floats;
         }
-        const size_t chunks = std::max<size_t>(1, bounds.size() - 1);  // one empty chunk when there are no steps
-        for (size_t c = 0; c < chunks; ++c) {
-            const int s_begin = bounds[c], s_end = bounds.size() > 1 ? bounds[c + 1] : 0;
+        for (size_t c = 0; c + 1 < bounds.size(); ++c) {
+            const int s_begin = bounds[c], s_end = bounds[c + 1];
             const long r0 = plan.offset[s_begin], n_rows = plan.offset[s_end] - r0;
             const long row0 = reserve_d ? 0 : r0;
             float* xw_base = reserve_d ? reserve_d : scratch;

@@ -40,6 +40,7 @@ std::vector<int> chunk_steps(const Plan& plan, long row_bytes, long chunk_rows) 
         return v > 0 ? v : (1L << 20);
     }();
     const long target = chunk_rows > 0 ? chunk_rows : std::max<long>(256, chunk_bytes / std::max<long>(1, row_bytes));
+    if (plan.max_length == 0) return {0, 0};  // one empty chunk: the workers still hand h0/c0 to Y_h/Y_c
     std::vector<int> bounds{0};
     for (int s = 0; s < plan.max_length;) {
         int e = s + 1;
