@@ -15,7 +15,8 @@ struct PackedMatrix {
     const float* source = nullptr;  // the unpacked B (for the fallback)
     int source_ld = 0;
     bool source_transposed = false;  // B = source^T
-    std::vector<float> panels;
+    std::vector<float> storage;  // holds the panels
+    float* panels = nullptr;     // 64-byte aligned, inside storage
 };
 
 // Packs B = op(source) where source is [K, N] (or [N, K] when transposed) with leading dimension ld.
