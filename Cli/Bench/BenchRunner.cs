@@ -25,7 +25,7 @@ internal static class BenchRunner
             Initializer.Initialize(workload.Spec, network.Parameters, random);
             var batches = Enumerable.Range(0, 4).Select(_ => workload.RandomBatch(random)).ToArray();
             var step = workload.Training
-                ? new TrainingStep(network, workload.CreateLoss(), workload.CreateOptimizer(network.Parameters.Count, threads)) { ClipNorm = workload.ClipNorm }
+                ? new TrainingStep(network, workload.CreateLoss(), workload.CreateOptimizer(network.Parameters.Count, kernel)) { ClipNorm = workload.ClipNorm }
                 : null;
 
             var times = new List<double>();

@@ -79,8 +79,8 @@ internal sealed record BenchWorkload(
         return new SequenceBatch { SeqLength = T, Batch = B, Lengths = lengths, Tokens = tokens, Features = features, ClassTargets = classes };
     }
 
-    public IOptimizer CreateOptimizer(int parameters, int threads) =>
-        Sgd ? new SgdOptimizer(parameters, threads: threads) : new AdamOptimizer(parameters, threads: threads);
+    public IOptimizer CreateOptimizer(int parameters, ISequenceKernel kernel) =>
+        Sgd ? new SgdOptimizer(parameters, kernel: kernel) : new AdamOptimizer(parameters, kernel: kernel);
 
     public float LearningRate => Sgd ? 1f : 1e-3f;
 

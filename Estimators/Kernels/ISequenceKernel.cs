@@ -1,7 +1,8 @@
 namespace MlNetRnn.Kernels;
 
 /// <summary>
-/// The compute primitives the network runs on: recurrent layers forward and backward through time, and GEMM.
+/// The compute primitives a training step runs on: recurrent layers forward and backward through time, GEMM, the token
+/// embedding, and the optimizers' element-wise updates (so that one set of worker threads serves the whole step).
 /// <see cref="ReferenceKernel"/> is the plain C# specification; <see cref="NativeKernel"/> is the fast native path
 /// and is tested against it. Kernels are stateless apart from their threads: every buffer is the caller's.
 /// </summary>
@@ -30,4 +31,32 @@ public interface ISequenceKernel
     /// <summary>C = alpha * op(A) op(B) + beta * C, row-major, op(A) [M, K], op(B) [K, N].</summary>
     void Gemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc);
+
+    /// <summary>output[t, b, :] = table[ids[t, b], :] for t &lt; lengths[b], zero elsewhere.</summary>
+    /// <param name="table">[V, E]</param>
+    /// <param name="ids">[T, B]; an id outside [0, V) at a valid step is an error naming it.</param>
+    /// <param name="lengths">[B], each in [0, T]</param>
+    /// <param name="output">[T, B, E]</param>
+    void EmbeddingForward(ReadOnlySpan<float> table, int vocabulary, int size, ReadOnlySpan<int> ids,
+        ReadOnlySpan<int> lengths, int seqLength, int batch, Span<float> output);
+
+    /// <summary>
+    /// dtable[ids[t, b], :] += doutput[t, b, :] for t &lt; lengths[b]; each row adds its steps in (t, b) order, so the
+    /// result does not depend on the number of threads.
+    /// </summary>
+    void EmbeddingBackward(Span<float> dtable, int vocabulary, int size, ReadOnlySpan<int> ids,
+        ReadOnlySpan<int> lengths, int seqLength, int batch, ReadOnlySpan<float> doutput);
+
+    /// <summary>
+    /// One Adam step over a flat buffer: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g g;
+    /// w = w Decay - StepSize m / (sqrt(v) Correction2 + epsilon).
+    /// </summary>
+    void AdamUpdate(in AdamStep step, Span<float> values, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v);
+
+    /// <summary>
+    /// One SGD step: momentum 0: w = g (-lr) + w. Otherwise buf = momentum buf + g and w -= lr buf, or with Nesterov
+    /// w -= lr (g + momentum buf). <paramref name="velocity"/> may be empty when momentum is 0.
+    /// </summary>
+    void SgdUpdate(float learningRate, float momentum, bool nesterov, Span<float> values, ReadOnlySpan<float> gradients,
+        Span<float> velocity);
 }

@@ -102,6 +102,66 @@ public sealed unsafe class NativeKernel : ISequenceKernel, IDisposable
         }
     }
 
+    public void EmbeddingForward(ReadOnlySpan<float> table, int vocabulary, int size, ReadOnlySpan<int> ids,
+        ReadOnlySpan<int> lengths, int seqLength, int batch, Span<float> output)
+    {
+        EmbeddingArguments.Validate(table.Length, vocabulary, size, ids, lengths, seqLength, batch, output.Length, nameof(output));
+        lock (_gate)
+        {
+            fixed (float* pt = table, po = output)
+            fixed (int* pi = ids, pl = lengths)
+            {
+                NativeKernelException.ThrowIfFailed(NativeMethods.EmbeddingForward(_context, pt, vocabulary, size, pi, pl,
+                    seqLength, batch, po), "mlnr_embedding_forward");
+            }
+        }
+    }
+
+    public void EmbeddingBackward(Span<float> dtable, int vocabulary, int size, ReadOnlySpan<int> ids,
+        ReadOnlySpan<int> lengths, int seqLength, int batch, ReadOnlySpan<float> doutput)
+    {
+        EmbeddingArguments.Validate(dtable.Length, vocabulary, size, ids, lengths, seqLength, batch, doutput.Length, nameof(doutput));
+        lock (_gate)
+        {
+            fixed (float* pt = dtable, pd = doutput)
+            fixed (int* pi = ids, pl = lengths)
+            {
+                NativeKernelException.ThrowIfFailed(NativeMethods.EmbeddingBackward(_context, pt, vocabulary, size, pi, pl,
+                    seqLength, batch, pd), "mlnr_embedding_backward");
+            }
+        }
+    }
+
+    public void AdamUpdate(in AdamStep step, Span<float> values, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v)
+    {
+        UpdateArguments.Validate(values.Length, gradients.Length, m.Length, nameof(m), stateRequired: true);
+        UpdateArguments.Validate(values.Length, gradients.Length, v.Length, nameof(v), stateRequired: true);
+        var native = new NativeMethods.AdamStepDesc
+        {
+            Beta1 = step.Beta1, Beta2 = step.Beta2, Epsilon = step.Epsilon,
+            StepSize = step.StepSize, Correction2 = step.Correction2, Decay = step.Decay,
+        };
+        lock (_gate)
+        {
+            fixed (float* pw = values, pg = gradients, pm = m, pv = v)
+                NativeKernelException.ThrowIfFailed(NativeMethods.AdamUpdate(_context, values.Length, native, pw, pg, pm, pv), "mlnr_adam_update");
+        }
+    }
+
+    public void SgdUpdate(float learningRate, float momentum, bool nesterov, Span<float> values, ReadOnlySpan<float> gradients,
+        Span<float> velocity)
+    {
+        UpdateArguments.Validate(values.Length, gradients.Length, velocity.Length, nameof(velocity), stateRequired: momentum != 0f);
+        lock (_gate)
+        {
+            fixed (float* pw = values, pg = gradients, pv = velocity)
+            {
+                NativeKernelException.ThrowIfFailed(NativeMethods.SgdUpdate(_context, values.Length, learningRate, momentum,
+                    nesterov ? 1 : 0, pw, pg, pv), "mlnr_sgd_update");
+            }
+        }
+    }
+
     /// <summary>values[i] = f(values[i]) through the native activation code the cells use (tests hold it to its bound).</summary>
     internal static void Activate(Activation f, Span<float> values)
     {

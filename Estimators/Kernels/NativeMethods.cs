@@ -11,7 +11,7 @@ internal static unsafe partial class NativeMethods
     public const string Library = "mlnetrnn_native";
 
     /// <summary>MLNR_ABI_VERSION the binding was written for; the library must report the same.</summary>
-    public const int AbiVersion = 3;
+    public const int AbiVersion = 4;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct ActivationDesc
@@ -37,6 +37,17 @@ internal static unsafe partial class NativeMethods
         public ActivationDesc Activation3;
         public ActivationDesc Activation4;
         public ActivationDesc Activation5;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct AdamStepDesc
+    {
+        public float Beta1;
+        public float Beta2;
+        public float Epsilon;
+        public float StepSize;
+        public float Correction2;
+        public float Decay;
     }
 
     [LibraryImport(Library, EntryPoint = "mlnr_abi_version")]
@@ -74,4 +85,20 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "mlnr_gemm")]
     public static partial int Gemm(NativeContextHandle context, int transA, int transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc);
+
+    [LibraryImport(Library, EntryPoint = "mlnr_embedding_forward")]
+    public static partial int EmbeddingForward(NativeContextHandle context, float* table, int vocabulary, int size,
+        int* ids, int* sequenceLens, int seqLength, int batch, float* output);
+
+    [LibraryImport(Library, EntryPoint = "mlnr_embedding_backward")]
+    public static partial int EmbeddingBackward(NativeContextHandle context, float* dtable, int vocabulary, int size,
+        int* ids, int* sequenceLens, int seqLength, int batch, float* doutput);
+
+    [LibraryImport(Library, EntryPoint = "mlnr_adam_update")]
+    public static partial int AdamUpdate(NativeContextHandle context, long count, in AdamStepDesc step, float* w, float* g,
+        float* m, float* v);
+
+    [LibraryImport(Library, EntryPoint = "mlnr_sgd_update")]
+    public static partial int SgdUpdate(NativeContextHandle context, long count, float learningRate, float momentum,
+        int nesterov, float* w, float* g, float* velocity);
 }

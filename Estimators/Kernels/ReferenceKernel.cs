@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace MlNetRnn.Kernels;
 
 /// <summary>
@@ -371,6 +373,94 @@ public sealed class ReferenceKernel : ISequenceKernel
                 var prior = beta == 0f ? 0f : beta * c[i * ldc + j];
                 c[i * ldc + j] = (float)(alpha * sum + prior);
             }
+        }
+    }
+
+    public void EmbeddingForward(ReadOnlySpan<float> table, int vocabulary, int size, ReadOnlySpan<int> ids,
+        ReadOnlySpan<int> lengths, int seqLength, int batch, Span<float> output)
+    {
+        EmbeddingArguments.Validate(table.Length, vocabulary, size, ids, lengths, seqLength, batch, output.Length, nameof(output));
+        for (var t = 0; t < seqLength; t++)
+        {
+            for (var b = 0; b < batch; b++)
+            {
+                var row = output.Slice((t * batch + b) * size, size);
+                if (t >= lengths[b])
+                    row.Clear();
+                else
+                    table.Slice(ids[t * batch + b] * size, size).CopyTo(row);
+            }
+        }
+    }
+
+    public void EmbeddingBackward(Span<float> dtable, int vocabulary, int size, ReadOnlySpan<int> ids,
+        ReadOnlySpan<int> lengths, int seqLength, int batch, ReadOnlySpan<float> doutput)
+    {
+        EmbeddingArguments.Validate(dtable.Length, vocabulary, size, ids, lengths, seqLength, batch, doutput.Length, nameof(doutput));
+        for (var t = 0; t < seqLength; t++)
+        {
+            for (var b = 0; b < batch; b++)
+            {
+                if (t >= lengths[b])
+                    continue;
+                var row = dtable.Slice(ids[t * batch + b] * size, size);
+                var d = doutput.Slice((t * batch + b) * size, size);
+                for (var j = 0; j < size; j++)
+                    row[j] += d[j];
+            }
+        }
+    }
+
+    public void AdamUpdate(in AdamStep step, Span<float> values, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v)
+    {
+        UpdateArguments.Validate(values.Length, gradients.Length, m.Length, nameof(m), stateRequired: true);
+        UpdateArguments.Validate(values.Length, gradients.Length, v.Length, nameof(v), stateRequired: true);
+        // Vectors change nothing in the result: every operation is element-wise and rounds as the scalar one does.
+        float b1 = step.Beta1, b2 = step.Beta2, c1 = 1 - step.Beta1, c2 = 1 - step.Beta2;
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var width = Vector<float>.Count;
+            Vector<float> vb1 = new(b1), vb2 = new(b2), vc1 = new(c1), vc2 = new(c2);
+            Vector<float> vStep = new(step.StepSize), vCorrection = new(step.Correction2), vEpsilon = new(step.Epsilon), vDecay = new(step.Decay);
+            for (; i <= values.Length - width; i += width)
+            {
+                var gi = new Vector<float>(gradients.Slice(i));
+                var mi = vb1 * new Vector<float>(m.Slice(i)) + vc1 * gi;
+                var vi = vb2 * new Vector<float>(v.Slice(i)) + vc2 * gi * gi;
+                var wi = new Vector<float>(values.Slice(i)) * vDecay - vStep * mi / (Vector.SquareRoot(vi) * vCorrection + vEpsilon);
+                mi.CopyTo(m.Slice(i));
+                vi.CopyTo(v.Slice(i));
+                wi.CopyTo(values.Slice(i));
+            }
+        }
+        for (; i < values.Length; i++)
+        {
+            var gi = gradients[i];
+            var mi = b1 * m[i] + c1 * gi;
+            var vi = b2 * v[i] + c2 * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            values[i] = values[i] * step.Decay - step.StepSize * mi / (MathF.Sqrt(vi) * step.Correction2 + step.Epsilon);
+        }
+    }
+
+    public void SgdUpdate(float learningRate, float momentum, bool nesterov, Span<float> values, ReadOnlySpan<float> gradients,
+        Span<float> velocity)
+    {
+        UpdateArguments.Validate(values.Length, gradients.Length, velocity.Length, nameof(velocity), stateRequired: momentum != 0f);
+        if (momentum == 0f)
+        {
+            var step = -learningRate;
+            for (var i = 0; i < values.Length; i++)
+                values[i] = gradients[i] * step + values[i];
+            return;
+        }
+        for (var i = 0; i < values.Length; i++)
+        {
+            var vi = momentum * velocity[i] + gradients[i];
+            velocity[i] = vi;
+            values[i] -= learningRate * (nesterov ? gradients[i] + momentum * vi : vi);
         }
     }
 

@@ -132,7 +132,7 @@ public sealed partial class SequenceNetwork
 
         if (Spec.InputKind == SequenceInputKind.Tokens)
         {
-            Embedding.Backward(Parameters[EmbeddingName].Gradients, Spec.EmbeddingSize, batch.Tokens, batch.Lengths,
+            Kernel.EmbeddingBackward(Parameters[EmbeddingName].Gradients, Spec.InputWidth, Spec.EmbeddingSize, batch.Tokens, batch.Lengths,
                 T, B, _dEmbedded.AsSpan(0, T * B * Spec.EmbeddingSize));
         }
     }

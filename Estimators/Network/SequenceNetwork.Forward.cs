@@ -25,7 +25,7 @@ public sealed partial class SequenceNetwork
         if (Spec.InputKind == SequenceInputKind.Tokens)
         {
             var embedded = Grow(ref _embedded, (long)T * B * Spec.EmbeddingSize);
-            Embedding.Forward(Parameters[EmbeddingName].Values, Spec.InputWidth, Spec.EmbeddingSize, batch.Tokens,
+            Kernel.EmbeddingForward(Parameters[EmbeddingName].Values, Spec.InputWidth, Spec.EmbeddingSize, batch.Tokens,
                 batch.Lengths, T, B, embedded);
             input = embedded.AsSpan(0, T * B * Spec.EmbeddingSize);
         }

@@ -91,8 +91,8 @@ internal sealed class SequenceTrainer
         var parameters = model.Parameters;
         var loss = model.CreateLoss();
         IOptimizer optimizer = o.Optimizer == OptimizerKind.Adam
-            ? new AdamOptimizer(parameters.Count, weightDecay: o.WeightDecay, threads: o.Threads)
-            : new SgdOptimizer(parameters.Count, o.Momentum, o.Nesterov, o.Threads);
+            ? new AdamOptimizer(parameters.Count, weightDecay: o.WeightDecay, kernel: network.Kernel)
+            : new SgdOptimizer(parameters.Count, o.Momentum, o.Nesterov, network.Kernel);
         var averager = o.WeightAverageDecay > 0f ? new WeightAverager(optimizer, parameters.Count, o.WeightAverageDecay) : null;
         if (averager is not null)
             optimizer = averager;

@@ -22,6 +22,8 @@
  *     initial state in Y_h/Y_c.
  *   - Backward accumulates: every gradient output (dX, dW, dR, dB, dP, dh0, dc0) is added to (+=),
  *     so the caller zeroes its gradient buffer once per step. Any gradient output may be NULL.
+ *   - The embedding and optimizer updates run on the context's threads and give the same bits on any number of
+ *     threads (each output element is computed by one thread, with no fused multiply-add).
  */
 #ifndef MLNETRNN_H
 #define MLNETRNN_H
@@ -39,7 +41,7 @@ extern "C" {
 #endif
 
 /* Bumped on every change of a signature or struct below; the managed side refuses a mismatch. */
-#define MLNR_ABI_VERSION 3
+#define MLNR_ABI_VERSION 4
 
 typedef int32_t mlnr_status;
 enum {
@@ -138,6 +140,38 @@ MLNR_API mlnr_status mlnr_gemm(mlnr_context* context, int32_t trans_a, int32_t t
                                int32_t m, int32_t n, int32_t k, float alpha,
                                const float* a, int32_t lda, const float* b, int32_t ldb,
                                float beta, float* c, int32_t ldc);
+
+/*
+ * Token embedding, forward: out [T, B, E] = table [V, E] row ids [T, B] where t < sequence_lens[b], zeros elsewhere
+ * (sequence_lens NULL: every step). A token id outside [0, V) at a valid step fails with INVALID_ARGUMENT naming it.
+ */
+MLNR_API mlnr_status mlnr_embedding_forward(mlnr_context* context, const float* table, int32_t vocabulary,
+                                            int32_t size, const int32_t* ids, const int32_t* sequence_lens,
+                                            int32_t seq_length, int32_t batch, float* out);
+
+/* Token embedding, backward: dtable [V, E] row ids[t, b] += dout [t, b, :] for every valid step, in (t, b) order. */
+MLNR_API mlnr_status mlnr_embedding_backward(mlnr_context* context, float* dtable, int32_t vocabulary, int32_t size,
+                                             const int32_t* ids, const int32_t* sequence_lens, int32_t seq_length,
+                                             int32_t batch, const float* dout);
+
+/* One Adam step's scalars. step_size = lr / (1 - beta1^t), correction2 = 1 / sqrt(1 - beta2^t), decay = 1 - lr * wd. */
+typedef struct mlnr_adam_step {
+    float beta1;
+    float beta2;
+    float epsilon;
+    float step_size;
+    float correction2;
+    float decay;
+} mlnr_adam_step;
+
+/* For i < count: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g g; w = w decay - step_size m / (sqrt(v) correction2 + eps). */
+MLNR_API mlnr_status mlnr_adam_update(mlnr_context* context, int64_t count, const mlnr_adam_step* step, float* w,
+                                      const float* g, float* m, float* v);
+
+/* For i < count: momentum 0: w = g (-lr) + w. Else v = momentum v + g; w -= lr v (nesterov: w -= lr (g + momentum v)).
+   velocity may be NULL when momentum is 0. */
+MLNR_API mlnr_status mlnr_sgd_update(mlnr_context* context, int64_t count, float learning_rate, float momentum,
+                                     int32_t nesterov, float* w, const float* g, float* velocity);
 
 /* x[i] = f(x[i]) for i < n, through the same code the cells use (the vectorised sigmoid/tanh where the CPU has them);
    exposed so that tests can hold the fast activations to their stated error bound. */

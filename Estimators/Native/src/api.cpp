@@ -1,4 +1,4 @@
-// The C ABI surface: argument checks, error capture and dispatch to rnn_forward/rnn_backward/gemm.
+// The C ABI surface: argument checks, error capture and dispatch to rnn_forward/rnn_backward/gemm/elementwise.
 // No C++ exception leaves this file.
 #include "mlnetrnn.h"
 
@@ -10,6 +10,7 @@
 #include <string>
 
 #include "context.hpp"
+#include "elementwise.hpp"
 #include "gemm.hpp"
 #include "rnn.hpp"
 
@@ -81,6 +82,32 @@ void check_call(const mlnr_rnn_desc* d, int32_t seq_length, int32_t batch, const
             if (lens[b] < 0 || lens[b] > seq_length)
                 throw invalid_argument("sequence_lens[" + std::to_string(b) + "] = " + std::to_string(lens[b]) +
                                        " is outside [0, " + std::to_string(seq_length) + "]");
+}
+
+void check_embedding(int32_t vocabulary, int32_t size, const int32_t* ids, const int32_t* lens, int32_t seq_length,
+                     int32_t batch, const float* table, const float* out) {
+    if (vocabulary <= 0 || size <= 0)
+        throw invalid_argument("vocabulary and size must be positive, got " + std::to_string(vocabulary) + " and " + std::to_string(size));
+    if (seq_length < 0 || batch < 0) throw invalid_argument("seq_length and batch must be >= 0");
+    if (seq_length == 0 || batch == 0) return;
+    if (!table || !ids || !out) throw invalid_argument("the table, ids and the output must not be NULL");
+    for (int b = 0; lens && b < batch; ++b)
+        if (lens[b] < 0 || lens[b] > seq_length)
+            throw invalid_argument("sequence_lens[" + std::to_string(b) + "] = " + std::to_string(lens[b]) +
+                                   " is outside [0, " + std::to_string(seq_length) + "]");
+    for (int t = 0; t < seq_length; ++t)
+        for (int b = 0; b < batch; ++b) {
+            const int32_t id = ids[static_cast<int64_t>(t) * batch + b];
+            if ((lens == nullptr || t < lens[b]) && (id < 0 || id >= vocabulary))
+                throw invalid_argument("token id " + std::to_string(id) + " at step " + std::to_string(t) + " of sequence " +
+                                       std::to_string(b) + " is outside the vocabulary [0, " + std::to_string(vocabulary) + ")");
+        }
+}
+
+void check_update(mlnr_context* context, int64_t count, const float* w, const float* g) {
+    if (!context) throw invalid_argument("context is NULL");
+    if (count < 0) throw invalid_argument("count must be >= 0, got " + std::to_string(count));
+    if (count > 0 && (!w || !g)) throw invalid_argument("the values and gradients must not be NULL");
 }
 
 }  // namespace
@@ -172,6 +199,49 @@ mlnr_status mlnr_gemm(mlnr_context* context, int32_t trans_a, int32_t trans_b, i
         if (m == 0 || n == 0) return;
         if (!c || (k > 0 && (!a || !b))) throw invalid_argument("A, B and C must not be NULL");
         mlnr::gemm_parallel(*context, trans_a != 0, trans_b != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    });
+}
+
+mlnr_status mlnr_embedding_forward(mlnr_context* context, const float* table, int32_t vocabulary, int32_t size,
+                                   const int32_t* ids, const int32_t* sequence_lens, int32_t seq_length, int32_t batch,
+                                   float* out) {
+    return guarded(__func__, [&] {
+        if (!context) throw invalid_argument("context is NULL");
+        check_embedding(vocabulary, size, ids, sequence_lens, seq_length, batch, table, out);
+        if (seq_length > 0 && batch > 0)
+            mlnr::embedding_forward(*context, table, size, ids, sequence_lens, seq_length, batch, out);
+    });
+}
+
+mlnr_status mlnr_embedding_backward(mlnr_context* context, float* dtable, int32_t vocabulary, int32_t size,
+                                    const int32_t* ids, const int32_t* sequence_lens, int32_t seq_length, int32_t batch,
+                                    const float* dout) {
+    return guarded(__func__, [&] {
+        if (!context) throw invalid_argument("context is NULL");
+        check_embedding(vocabulary, size, ids, sequence_lens, seq_length, batch, dtable, dout);
+        if (seq_length > 0 && batch > 0)
+            mlnr::embedding_backward(*context, dtable, vocabulary, size, ids, sequence_lens, seq_length, batch, dout);
+    });
+}
+
+mlnr_status mlnr_adam_update(mlnr_context* context, int64_t count, const mlnr_adam_step* step, float* w, const float* g,
+                             float* m, float* v) {
+    return guarded(__func__, [&] {
+        check_update(context, count, w, g);
+        if (!step) throw invalid_argument("step is NULL");
+        if (count > 0 && (!m || !v)) throw invalid_argument("the moments m and v must not be NULL");
+        mlnr::adam_update(*context, count,
+                          mlnr::AdamStep{step->beta1, step->beta2, step->epsilon, step->step_size, step->correction2, step->decay},
+                          w, g, m, v);
+    });
+}
+
+mlnr_status mlnr_sgd_update(mlnr_context* context, int64_t count, float learning_rate, float momentum, int32_t nesterov,
+                            float* w, const float* g, float* velocity) {
+    return guarded(__func__, [&] {
+        check_update(context, count, w, g);
+        if (momentum != 0.0f && count > 0 && !velocity) throw invalid_argument("momentum needs the velocity buffer");
+        mlnr::sgd_update(*context, count, learning_rate, momentum, nesterov != 0, w, g, velocity);
     });
 }
 

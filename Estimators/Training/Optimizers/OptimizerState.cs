@@ -11,22 +11,4 @@ internal static class OptimizerState
             throw new InvalidDataException($"The saved {optimizer} '{name}' buffer holds {saved.Length} values; the model has {into.Length} parameters.");
         saved.CopyTo(into, 0);
     }
-
-    /// <summary>Runs body over [0, count) in contiguous chunks, in parallel when the work is large enough.</summary>
-    public static void ForChunks(int count, int threads, Action<int, int> body)
-    {
-        const int minimumChunk = 1 << 16;
-        var chunks = Math.Min(threads, Math.Max(1, count / minimumChunk));
-        if (chunks <= 1)
-        {
-            body(0, count);
-            return;
-        }
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
-        {
-            var start = (int)((long)count * c / chunks);
-            var end = (int)((long)count * (c + 1) / chunks);
-            body(start, end - start);
-        });
-    }
 }

@@ -1,3 +1,4 @@
+using MlNetRnn.Kernels;
 using MlNetRnn.Network;
 
 namespace MlNetRnn.Training.Optimizers;
@@ -9,9 +10,11 @@ namespace MlNetRnn.Training.Optimizers;
 public sealed class SgdOptimizer : IOptimizer
 {
     private readonly float[] _velocity;
-    private readonly int _threads;
+    private readonly ISequenceKernel _kernel;
 
-    public SgdOptimizer(int parameterCount, float momentum = 0f, bool nesterov = false, int threads = 1)
+    /// <param name="kernel">Runs the update: the training network's kernel, so the step uses its threads; the
+    /// reference kernel (one thread) when null.</param>
+    public SgdOptimizer(int parameterCount, float momentum = 0f, bool nesterov = false, ISequenceKernel? kernel = null)
     {
         if (momentum is < 0f or >= 1f || float.IsNaN(momentum))
             throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1).");
@@ -20,7 +23,7 @@ public sealed class SgdOptimizer : IOptimizer
         Momentum = momentum;
         Nesterov = nesterov;
         _velocity = momentum > 0f ? new float[parameterCount] : [];
-        _threads = Math.Max(1, threads);
+        _kernel = kernel ?? ReferenceKernel.Instance;
         ParameterCount = parameterCount;
     }
 
@@ -48,23 +51,6 @@ public sealed class SgdOptimizer : IOptimizer
         if (parameters.Count != ParameterCount)
             throw new ArgumentException($"This optimizer was made for {ParameterCount} parameters, got {parameters.Count}.", nameof(parameters));
         Steps++;
-        var w = parameters.Values;
-        var g = parameters.Gradients;
-        OptimizerState.ForChunks(w.Length, _threads, (start, count) =>
-        {
-            var ws = w.AsSpan(start, count);
-            var gs = g.AsSpan(start, count);
-            if (Momentum == 0f)
-            {
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gs, -learningRate, ws, ws);
-                return;
-            }
-            var vs = _velocity.AsSpan(start, count);
-            for (var i = 0; i < count; i++)
-            {
-                vs[i] = Momentum * vs[i] + gs[i];
-                ws[i] -= learningRate * (Nesterov ? gs[i] + Momentum * vs[i] : vs[i]);
-            }
-        });
+        _kernel.SgdUpdate(learningRate, Momentum, Nesterov, parameters.Values, parameters.Gradients, _velocity);
     }
 }
