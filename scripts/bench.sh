@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The benchmark: every workload of shared/bench/WORKLOADS.md at 1 and 2 threads for MlNetRnn, then the peers
-# (PyTorch, ONNX Runtime, SGEMM) in the same run, then the ratio table. Takes about 20 minutes on 2 cores.
+# The benchmark: every workload of shared/bench/WORKLOADS.md at 1 and 2 threads for MlNetRnn and for the peers
+# (PyTorch, ONNX Runtime, SGEMM), round by round: each round runs MlNetRnn's workloads and then the peers' round, so a
+# ratio compares figures taken minutes apart, not a whole run apart; within a round, a workload's 1- and 2-thread runs
+# are back to back, so the scaling compares neighbours. Then the ratio table. About 12 minutes a round on 2 cores.
 #   scripts/bench.sh [--rounds N] [--no-peers] [--peers DIR]
 # Raw lines go to artifacts/bench-<date>.txt; the table to artifacts/bench-<date>-ratios.txt.
 set -euo pipefail
@@ -15,7 +17,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -f "$peers_src/measured.py" ] || { echo "bench.sh: no peer scripts at '$peers_src' (expected shared/bench/peers; pass --peers DIR)" >&2; exit 1; }
-scripts/setup.sh
+scripts/setup.sh --bench
 dotnet build Cli/MlNetRnn.Cli.csproj -c Release --nologo --verbosity quiet
 mkdir -p artifacts
 stamp=$(date +%F-%H%M)
@@ -27,24 +29,24 @@ trap 'rm -rf "$peers"' EXIT
 cp -r "$peers_src"/. "$peers"/
 rm -f "$peers"/results-*.txt   # only this run's peer figures go into the table
 export ORT_NODE_DIR=$PWD/node_modules/onnxruntime-node
+measure() { /usr/bin/python3 "$peers/measured.py" "$@"; }
 {
   echo "# mlnetrnn $(git rev-parse --short HEAD) $(date -Is) host:$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) nproc=$(nproc)"
   for r in $(seq 1 "$rounds"); do
-    echo "# ---- mlnetrnn round $r"
-    for t in 1 2; do
-      for w in w1 w2 w3 w4-b1 w4-b256 w5; do
-        /usr/bin/python3 "$peers/measured.py" "$t" -- dotnet "$cli" bench --workload "$w" --threads "$t"
-      done
-      for w in w4-b1 w4-b256; do   # the exported model in ONNX Runtime, beside the PyTorch-exported one
-        /usr/bin/python3 "$peers/measured.py" "$t" -- dotnet "$cli" bench --workload "$w" --threads "$t" --runtime onnx
-      done
+    echo "# ---- round $r $(date -Is)"
+    for w in w1 w2 w3 w4-b1 w4-b256 w5; do
+      for t in 1 2; do measure "$t" -- dotnet "$cli" bench --workload "$w" --threads "$t"; done
     done
+    for w in w4-b1 w4-b256; do   # the exported model in ONNX Runtime, beside the PyTorch-exported one
+      for t in 1 2; do measure "$t" -- dotnet "$cli" bench --workload "$w" --threads "$t" --runtime onnx; done
+    done
+    if [ "$run_peers" -eq 1 ]; then
+      (cd "$peers" && ./run_all.sh 1 >/dev/null && ./diag_threads.sh 1 >/dev/null)
+      for f in "$peers"/results-*.txt; do
+        case "$f" in *summary*) ;; *) grep -hv -e '^$' -e '^\s*workload' -e '^#' "$f" ;; esac
+      done
+      rm -f "$peers"/results-*.txt
+    fi
   done
 } | tee "$out"
-if [ "$run_peers" -eq 1 ]; then
-  (cd "$peers" && ./run_all.sh "$rounds" >/dev/null && ./diag_threads.sh "$rounds" >/dev/null)
-  for f in "$peers"/results-*.txt; do
-    case "$f" in *summary*) ;; *) grep -hv -e '^$' -e '^\s*workload' "$f" >> "$out" ;; esac
-  done
-fi
 /usr/bin/python3 scripts/bench_ratios.py "$out" | tee "${out%.txt}-ratios.txt"

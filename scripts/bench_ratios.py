@@ -18,7 +18,12 @@ def main(path):
     sgemm = collections.defaultdict(list)
     real_steps = {}
     memory = collections.defaultdict(list)
+    by_round = collections.defaultdict(dict)   # round -> (workload, system, threads, metric) -> value
+    round_no = 0
     for line in open(path):
+        m = re.match(r'# ---- round (\d+)', line)
+        if m:
+            round_no = int(m.group(1))
         if line.startswith('#') or not line.strip():
             continue
         parts = line.split('#')[0].split()
@@ -33,6 +38,7 @@ def main(path):
             sgemm[threads].append(value)
             continue
         values[(workload, system, threads, metric)].append(value)
+        by_round[round_no][(workload, system, threads, metric)] = value
         m = re.search(r'real_steps=([\d.]+)\s*%', line)
         if m and system == 'mlnetrnn':
             real_steps[(workload, threads)] = float(m.group(1)) / 100
@@ -83,8 +89,12 @@ def main(path):
                   f"{(r - 1) * 100:+.1f}% time")
     for w, m in (('w1', 'train_seq_per_s'), ('w3', 'train_tokens_per_s')):
         one, two = med.get((w, 'mlnetrnn', 1, m)), med.get((w, 'mlnetrnn', 2, m))
+        # Per round, the 1- and 2-thread runs were back to back: the median of those ratios drifts least with the host.
+        per_round = [r[(w, 'mlnetrnn', 2, m)] / r[(w, 'mlnetrnn', 1, m)] for r in by_round.values()
+                     if (w, 'mlnetrnn', 1, m) in r and (w, 'mlnetrnn', 2, m) in r]
         if one and two:
-            print(f"{w.upper()} scaling 2 threads / 1 thread: {two / one:.2f}")
+            print(f"{w.upper()} scaling 2 threads / 1 thread: {two / one:.2f} on the medians"
+                  + (f", {statistics.median(per_round):.2f} median of the rounds' ({', '.join(f'{x:.2f}' for x in per_round)})" if per_round else ''))
     if memory:
         # accounted = parameters + gradients + optimizer state + what backward keeps + the batch (BenchRunner.ModelMemory)
         print()

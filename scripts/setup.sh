@@ -3,20 +3,25 @@
 # The native kernel itself is built by `dotnet build` (CMake, incremental).
 #   scripts/setup.sh            everything the tests and the demo need
 #   scripts/setup.sh --gpu      also the CUDA build of ONNX Runtime from npm (see README, "ONNX Runtime on CUDA")
+#   scripts/setup.sh --bench    also python3-torch, which the benchmark's PyTorch peers and the fixture generators use
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_gpu=0
+want_bench=0
 for arg in "$@"; do
   case "$arg" in
     --gpu) want_gpu=1 ;;
-    *) echo "setup.sh: unknown option '$arg' (expected --gpu)" >&2; exit 2 ;;
+    --bench) want_bench=1 ;;
+    *) echo "setup.sh: unknown option '$arg' (expected --gpu or --bench)" >&2; exit 2 ;;
   esac
 done
 
 # cmake, g++: native build. libopenblas-dev: GEMM. python3-onnx: onnx.checker in the export tests.
 # libonnx-testdata: ONNX's own GRU/LSTM/RNN node tests. dataset-fashion-mnist: the Fashion-MNIST example.
 apt_packages=(cmake g++ libopenblas-dev python3-onnx libonnx-testdata dataset-fashion-mnist)
+# python3-torch (1.13, CPU): the PyTorch peers of the benchmark, and the generators of the committed fixtures.
+[ "$want_bench" -eq 1 ] && apt_packages+=(python3-torch)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
