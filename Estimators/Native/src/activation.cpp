@@ -218,4 +218,21 @@ void clip_values(float* x, int n, float clip) {
     for (int i = 0; i < n; ++i) x[i] = x[i] < -clip ? -clip : (x[i] > clip ? clip : x[i]);
 }
 
+void clip_values(float* x, int n, float clip, MaskWord* mask, int first) {
+    for (int i = 0; i < n; ++i) {
+        const int bit = first + i;
+        const bool saturated = x[i] < -clip || x[i] > clip;
+        if (saturated) mask[bit >> 5] |= 1u << (bit & 31);
+        else mask[bit >> 5] &= ~(1u << (bit & 31));
+        x[i] = x[i] < -clip ? -clip : (x[i] > clip ? clip : x[i]);
+    }
+}
+
+void zero_clipped(float* d, int n, const MaskWord* mask, int first) {
+    for (int i = 0; i < n; ++i) {
+        const int bit = first + i;
+        if (mask[bit >> 5] & (1u << (bit & 31))) d[i] = 0.0f;
+    }
+}
+
 }  // namespace mlnr

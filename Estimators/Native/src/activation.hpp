@@ -4,6 +4,8 @@
 // features), so the same library runs on CPUs without AVX-512. The other ONNX activations use plain scalar code.
 #pragma once
 
+#include <cstdint>
+
 #include "mlnetrnn.h"
 
 namespace mlnr {
@@ -22,6 +24,15 @@ void multiply_by_derivative(const Activation& f, const float* y, float* d, int n
 
 // x[i] = clamp(x[i], -clip, clip) for i < n.
 void clip_values(float* x, int n, float clip);
+
+// Bits of a clip mask, kept in float storage (the reserve): may_alias makes reading them through this type defined.
+using MaskWord = uint32_t __attribute__((may_alias));
+
+// clip_values, and where x[i] was outside [-clip, clip] sets bit (first + i) of mask (cleared elsewhere).
+void clip_values(float* x, int n, float clip, MaskWord* mask, int first);
+
+// d[i] = 0 where bit (first + i) of mask is set: clip(a) has no gradient where it saturated.
+void zero_clipped(float* d, int n, const MaskWord* mask, int first);
 
 // e^x with relative error below 3e-7 for x in [-87, 88] (range reduction by ln 2 in two parts, degree-7 Taylor
 // polynomial on |r| <= 0.35 whose truncation error is 5e-9, then 2^n through the exponent bits); saturates outside.

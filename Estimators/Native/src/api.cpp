@@ -21,9 +21,6 @@ thread_local std::string g_last_error;
 struct invalid_argument : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
-struct unsupported : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 template <typename F>
 mlnr_status guarded(const char* function, F&& body) {
@@ -34,9 +31,6 @@ mlnr_status guarded(const char* function, F&& body) {
     } catch (const invalid_argument& e) {
         g_last_error = std::string(function) + ": " + e.what();
         return MLNR_ERROR_INVALID_ARGUMENT;
-    } catch (const unsupported& e) {
-        g_last_error = std::string(function) + ": " + e.what();
-        return MLNR_ERROR_UNSUPPORTED;
     } catch (const std::bad_alloc&) {
         g_last_error = std::string(function) + ": out of memory";
         return MLNR_ERROR_OUT_OF_MEMORY;
@@ -180,8 +174,6 @@ mlnr_status mlnr_rnn_backward(mlnr_context* context, const mlnr_rnn_desc* desc, 
         if (!context) throw invalid_argument("context is NULL");
         check_call(desc, seq_length, batch, x, w, r, sequence_lens, initial_c, p);
         if (!reserve) throw invalid_argument("reserve is NULL: backward needs the reserve filled by a training-mode forward");
-        if (desc->clip > 0.0f)
-            throw unsupported("backward with a cell clip is not implemented by the native kernel (the reference kernel has it)");
         if (desc->cell != MLNR_CELL_LSTM && (dy_c || dinitial_c || dp)) throw invalid_argument("dY_c, dinitial_c and dP are LSTM gradients");
         const mlnr::Layer layer = mlnr::describe(*desc);
         mlnr::backward(*context, layer, seq_length, batch,

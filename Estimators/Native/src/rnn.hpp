@@ -13,7 +13,8 @@
 //     times R^T) and fused element-wise gate code.
 //   - The reserve (training forward) keeps per compact row: gate outputs [G*H], an extra [H] (GRU lbr=1: Rh h + Rbh;
 //     LSTM: h(c')), the previous h [H], and [H] of the previous c (LSTM) or r*h (GRU lbr=0); see Layer::stride.
-//     The gate slots double as scratch: forward writes X W^T there and turns it into the gates in place; backward
+//     With a cell clip, a row also keeps one bit per gate pre-activation that the clip saturated (its gradient is
+//     then zero). The gate slots double as scratch: forward writes X W^T there and turns it into the gates in place; backward
 //     overwrites them with the gate gradients dG, so no [rows, G*H] scratch exists in training.
 #pragma once
 
@@ -60,13 +61,16 @@ struct Layer {
     float clip;
     Activation act[6];
     // A reserve row: gate outputs [G*H] | extra [H] (GRU lbr=1: Rh h + Rbh; LSTM: h(c')) | h_prev [H] |
-    // slot [H] (LSTM: c_prev; GRU lbr=0: r*h_prev). Rows hold only the parts their cell uses.
+    // slot [H] (LSTM: c_prev; GRU lbr=0: r*h_prev) | clip mask [ceil(G*H / 32) words] (clip > 0: bit g*H + j set
+    // where the clip saturated pre-activation j of gate g). Rows hold only the parts their cell uses.
     bool has_extra() const { return cell == MLNR_CELL_LSTM || (cell == MLNR_CELL_GRU && linear_before_reset); }
     bool has_slot() const { return cell == MLNR_CELL_LSTM || (cell == MLNR_CELL_GRU && !linear_before_reset); }
     long extra_offset() const { return static_cast<long>(gates) * hidden; }
     long h_prev_offset() const { return static_cast<long>(gates + (has_extra() ? 1 : 0)) * hidden; }
     long slot_offset() const { return h_prev_offset() + hidden; }
-    long stride() const { return h_prev_offset() + hidden + (has_slot() ? hidden : 0); }
+    long mask_offset() const { return h_prev_offset() + hidden + (has_slot() ? hidden : 0); }
+    long mask_words() const { return clip > 0 ? (static_cast<long>(gates) * hidden + 31) / 32 : 0; }
+    long stride() const { return mask_offset() + mask_words(); }
     bool reverse(int d) const { return d == 1 || (directions == 1 && reverse_only); }
     bool reverse_only;
 };

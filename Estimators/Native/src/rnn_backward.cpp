@@ -77,11 +77,17 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
             const float* extra = res + L.extra_offset();
             const float* h_prev = res + L.h_prev_offset();
             const float* slot = res + L.slot_offset();  // LSTM: c_prev; GRU lbr=0: r*h_prev
+            // With a cell clip: zero the gradient of every pre-activation the clip saturated (bit g*H + j).
+            const MaskWord* mask = reinterpret_cast<const MaskWord*>(res + L.mask_offset());
+            auto unclip = [&](float* d, int gate) {
+                if (L.clip > 0) zero_clipped(d, H, mask, gate * H);
+            };
             float* dgk = dgl + static_cast<long>(k) * GH;
             float* dhpk = dhp + static_cast<long>(k) * H;
             if (L.cell == MLNR_CELL_RNN) {
                 std::memcpy(dgk, dhk, sizeof(float) * H);
                 multiply_by_derivative(dir.f(), gates, dgk, H);
+                unclip(dgk, 0);
             } else if (gru) {
                 const float* z = gates;
                 const float* r = gates + H;
@@ -96,9 +102,12 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                 }
                 multiply_by_derivative(dir.g(), nn, dnn, H);
                 multiply_by_derivative(dir.f(), z, dz, H);
+                unclip(dnn, 2);
+                unclip(dz, 0);
                 if (!lbr0) {
                     for (int j = 0; j < H; ++j) dr[j] = dnn[j] * extra[j];
                     multiply_by_derivative(dir.f(), r, dr, H);
+                    unclip(dr, 1);
                     float* dnr = dn_rec + row * H;
                     for (int j = 0; j < H; ++j) dnr[j] = dnn[j] * r[j];
                     std::memcpy(dg + row * dg_ld, dgk, sizeof(float) * GH);  // the gates' last read was above
@@ -121,6 +130,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                     dcn[j] = dhk[j] * og[j];
                 }
                 multiply_by_derivative(dir.f(), og, d_o, H);
+                unclip(d_o, 1);
                 multiply_by_derivative(dir.h(), extra, dcn, H);
                 for (int j = 0; j < H; ++j) dcn[j] += dck[j] + (dir.p ? d_o[j] * dir.p[H + j] : 0.0f);
                 for (int j = 0; j < H; ++j) {
@@ -135,9 +145,12 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                     }
                 } else {
                     multiply_by_derivative(dir.f(), fg, df, H);
+                    unclip(df, 2);
                 }
                 multiply_by_derivative(dir.f(), ig, di, H);
                 multiply_by_derivative(dir.g(), ug, du, H);
+                unclip(di, 0);
+                unclip(du, 3);
                 for (int j = 0; j < H; ++j) {
                     dck[j] = dcn[j] * fg[j] + (dir.p ? di[j] * dir.p[j] + df[j] * dir.p[2 * H + j] : 0.0f);
                 }
@@ -168,6 +181,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                     dhpk[j] += drhk[j] * r[j];
                 }
                 multiply_by_derivative(dir.f(), r, dgk + H, H);
+                if (L.clip > 0) zero_clipped(dgk + H, H, reinterpret_cast<const MaskWord*>(res + L.mask_offset()), H);
                 std::memcpy(dg + row * dg_ld, dgk, sizeof(float) * GH);
             }
             packed_gemm(m, dgl, GH, *dir.r_main, 1.0f, dhp, H);

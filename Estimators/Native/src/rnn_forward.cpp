@@ -73,6 +73,12 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
             const long row = plan.row(s, i);
             float* out = reserve ? reserve + row * stride : scratch_row;  // gates | extra | h_prev | c_prev or r*h
             float* a = out;
+            // Training keeps which pre-activations the clip saturated (gate g, unit j: bit g*H + j) for backward.
+            MaskWord* mask = reserve ? reinterpret_cast<MaskWord*>(out + L.mask_offset()) : nullptr;
+            auto clip = [&](float* values, int count, int first) {
+                if (mask) clip_values(values, count, L.clip, mask, first);
+                else clip_values(values, count, L.clip);
+            };
             float* extra = out + L.extra_offset();
             float* hk = h + static_cast<long>(k) * H;
             const float* x = xw + (row - row0) * xw_ld;
@@ -82,14 +88,14 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                 for (int j = 0; j < H; ++j) a[j] = x[j] + hrk[j];
                 add_bias(a, dir.wb, H);
                 add_bias(a, dir.rb, H);
-                if (L.clip > 0) clip_values(a, H, L.clip);
+                if (L.clip > 0) clip(a, H, 0);
                 activate(dir.f(), a, H);
                 std::memcpy(hk, a, sizeof(float) * H);
             } else if (gru) {
                 for (int j = 0; j < 2 * H; ++j) a[j] = x[j] + hrk[j];
                 add_bias(a, dir.wb, 2 * H);
                 add_bias(a, dir.rb, 2 * H);
-                if (L.clip > 0) clip_values(a, 2 * H, L.clip);
+                if (L.clip > 0) clip(a, 2 * H, 0);
                 activate(dir.f(), a, 2 * H);
                 if (lbr0) {
                     float* rhk = rh + static_cast<long>(k) * H;
@@ -100,7 +106,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                     for (int j = 0; j < H; ++j) extra[j] = hrk[2 * H + j] + (dir.rb ? dir.rb[2 * H + j] : 0.0f);
                     float* n_ = a + 2 * H;
                     for (int j = 0; j < H; ++j) n_[j] = x[2 * H + j] + (dir.wb ? dir.wb[2 * H + j] : 0.0f) + a[H + j] * extra[j];
-                    if (L.clip > 0) clip_values(n_, H, L.clip);
+                    if (L.clip > 0) clip(n_, H, 2 * H);
                     activate(dir.g(), n_, H);
                     for (int j = 0; j < H; ++j) hk[j] = (1.0f - a[j]) * n_[j] + a[j] * hk[j];
                 }
@@ -121,9 +127,9 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                     }
                 }
                 if (L.clip > 0) {
-                    clip_values(ig, H, L.clip);
-                    clip_values(fg, H, L.clip);
-                    clip_values(ug, H, L.clip);
+                    clip(ig, H, 0);
+                    clip(fg, H, 2 * H);
+                    clip(ug, H, 3 * H);
                 }
                 activate(dir.f(), ig, H);
                 if (L.input_forget) {
@@ -135,7 +141,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                 for (int j = 0; j < H; ++j) ck[j] = fg[j] * ck[j] + ig[j] * ug[j];
                 if (dir.p)
                     for (int j = 0; j < H; ++j) og[j] += dir.p[H + j] * ck[j];
-                if (L.clip > 0) clip_values(og, H, L.clip);
+                if (L.clip > 0) clip(og, H, H);
                 activate(dir.f(), og, H);
                 std::memcpy(extra, ck, sizeof(float) * H);
                 activate(dir.h(), extra, H);  // extra = h(c')
@@ -162,7 +168,8 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                 const float* rhrk = rhr + static_cast<long>(k) * H;
                 for (int j = 0; j < H; ++j)
                     n_[j] = x[2 * H + j] + rhrk[j] + (dir.wb ? dir.wb[2 * H + j] : 0.0f) + (dir.rb ? dir.rb[2 * H + j] : 0.0f);
-                if (L.clip > 0) clip_values(n_, H, L.clip);
+                if (L.clip > 0 && reserve) clip_values(n_, H, L.clip, reinterpret_cast<MaskWord*>(a + L.mask_offset()), 2 * H);
+                else if (L.clip > 0) clip_values(n_, H, L.clip);
                 activate(dir.g(), n_, H);
                 float* hk = h + static_cast<long>(k) * H;
                 for (int j = 0; j < H; ++j) hk[j] = (1.0f - a[j]) * n_[j] + a[j] * hk[j];
