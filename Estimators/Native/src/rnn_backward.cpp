@@ -61,12 +61,21 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
         }
     }
 
+    // The forward wrote the reserve long ago, so its rows come from memory: each row fetches the next one it will
+    // read (the next running row of this step, else this worker's first row of the step before) while it computes.
+    const long row_bytes = stride * static_cast<long>(sizeof(float));
+    auto prefetch_row = [&](long row) {
+        const char* p = reinterpret_cast<const char*>(dir.reserve + row * stride);
+        for (long b = 0; b < row_bytes; b += 64) __builtin_prefetch(p + b, 0, 3);
+    };
     for (int s = std::min(plan.length[w], s_end) - 1; s >= s_begin; --s) {
         const int m = plan.running(w, s);
         for (int k = 0; k < m; ++k) {
             const int i = w + k * W;
             const long row = plan.row(s, i);
             const int t = plan.time(s, i, dir.reverse);
+            if (k + 1 < m) prefetch_row(plan.row(s, i + W));
+            else if (s > s_begin) prefetch_row(plan.row(s - 1, w));
             float* dhk = dh + static_cast<long>(k) * H;
             if (grad.dy) {
                 const float* dyk = grad.dy + ((static_cast<long>(t) * D + dir.d) * B + plan.order[i]) * H;
