@@ -71,6 +71,13 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
         for (int k = 0; k < m; ++k) {
             const int i = w + k * W;
             const long row = plan.row(s, i);
+            if (reserve && k + 1 < m) {
+                // The projection GEMM just wrote the next row's gate slots; the rest of that row (extra, h_prev, slot)
+                // is not in cache yet: fetch it for writing while this row computes.
+                const char* next = reinterpret_cast<const char*>(reserve + plan.row(s, i + W) * stride + L.extra_offset());
+                for (long b = 0; b < (stride - L.extra_offset()) * static_cast<long>(sizeof(float)); b += 64)
+                    __builtin_prefetch(next + b, 1, 3);
+            }
             float* out = reserve ? reserve + row * stride : scratch_row;  // gates | extra | h_prev | c_prev or r*h
             float* a = out;
             // Training keeps which pre-activations the clip saturated (gate g, unit j: bit g*H + j) for backward.
