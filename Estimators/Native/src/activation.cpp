@@ -214,16 +214,13 @@ void multiply_by_derivative(const Activation& f, const float* y, float* d, int n
     }
 }
 
-void clip_values(float* x, int n, float clip) {
-    for (int i = 0; i < n; ++i) x[i] = x[i] < -clip ? -clip : (x[i] > clip ? clip : x[i]);
-}
-
 void clip_values(float* x, int n, float clip, MaskWord* mask, int first) {
     for (int i = 0; i < n; ++i) {
-        const int bit = first + i;
-        const bool saturated = x[i] < -clip || x[i] > clip;
-        if (saturated) mask[bit >> 5] |= 1u << (bit & 31);
-        else mask[bit >> 5] &= ~(1u << (bit & 31));
+        if (mask) {
+            const int bit = first + i;
+            if (x[i] < -clip || x[i] > clip) mask[bit >> 5] |= 1u << (bit & 31);
+            else mask[bit >> 5] &= ~(1u << (bit & 31));
+        }
         x[i] = x[i] < -clip ? -clip : (x[i] > clip ? clip : x[i]);
     }
 }

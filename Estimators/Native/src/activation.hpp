@@ -22,14 +22,12 @@ void activate(const Activation& f, float* x, int n);
 // d[i] *= f'(x) expressed through y = f(x), for i < n.
 void multiply_by_derivative(const Activation& f, const float* y, float* d, int n);
 
-// x[i] = clamp(x[i], -clip, clip) for i < n.
-void clip_values(float* x, int n, float clip);
-
 // Bits of a clip mask, kept in float storage (the reserve): may_alias makes reading them through this type defined.
 using MaskWord = uint32_t __attribute__((may_alias));
 
-// clip_values, and where x[i] was outside [-clip, clip] sets bit (first + i) of mask (cleared elsewhere).
-void clip_values(float* x, int n, float clip, MaskWord* mask, int first);
+// x[i] = clamp(x[i], -clip, clip) for i < n. With a mask (training), bit (first + i) is set where x[i] was outside
+// [-clip, clip] and cleared elsewhere; mask may be NULL (inference keeps nothing).
+void clip_values(float* x, int n, float clip, MaskWord* mask = nullptr, int first = 0);
 
 // d[i] = 0 where bit (first + i) of mask is set: clip(a) has no gradient where it saturated.
 void zero_clipped(float* d, int n, const MaskWord* mask, int first);

@@ -82,10 +82,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
             float* a = out;
             // Training keeps which pre-activations the clip saturated (gate g, unit j: bit g*H + j) for backward.
             MaskWord* mask = reserve ? reinterpret_cast<MaskWord*>(out + L.mask_offset()) : nullptr;
-            auto clip = [&](float* values, int count, int first) {
-                if (mask) clip_values(values, count, L.clip, mask, first);
-                else clip_values(values, count, L.clip);
-            };
+            auto clip = [&](float* values, int count, int first) { clip_values(values, count, L.clip, mask, first); };
             float* extra = out + L.extra_offset();
             float* hk = h + static_cast<long>(k) * H;
             const float* x = xw + (row - row0) * xw_ld;
@@ -175,8 +172,8 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
                 const float* rhrk = rhr + static_cast<long>(k) * H;
                 for (int j = 0; j < H; ++j)
                     n_[j] = x[2 * H + j] + rhrk[j] + (dir.wb ? dir.wb[2 * H + j] : 0.0f) + (dir.rb ? dir.rb[2 * H + j] : 0.0f);
-                if (L.clip > 0 && reserve) clip_values(n_, H, L.clip, reinterpret_cast<MaskWord*>(a + L.mask_offset()), 2 * H);
-                else if (L.clip > 0) clip_values(n_, H, L.clip);
+                if (L.clip > 0)
+                    clip_values(n_, H, L.clip, reserve ? reinterpret_cast<MaskWord*>(a + L.mask_offset()) : nullptr, 2 * H);
                 activate(dir.g(), n_, H);
                 float* hk = h + static_cast<long>(k) * H;
                 for (int j = 0; j < H; ++j) hk[j] = (1.0f - a[j]) * n_[j] + a[j] * hk[j];
