@@ -36,8 +36,36 @@ public class NativeKernelTests
             // A cell clip (0.9) that saturates some pre-activations of every gate: backward zeroes their gradients.
             data.Add($"{cell} bidirectional threads=2 seed={index++} clip");
             data.Add($"{cell} reverse threads=1 seed={index++} clip chunk=4 batch=6 steps=7");
+            // More row groups than threads (2 threads, 70 rows: 4 groups of 17-18 rows; 3 threads, 100 rows: 6
+            // groups), taken dynamically chunk by chunk, ragged lengths, many chunks: each group's state must follow
+            // it from chunk to chunk whichever thread runs it.
+            data.Add($"{cell} bidirectional threads=2 seed={index++} batch=70 steps=10 chunk=40");
+            data.Add($"{cell} reverse threads=3 seed={index++} batch=100 steps=5 chunk=90 hidden=9");
         }
         return data;
+    }
+
+    /// <summary>
+    /// Threads take row groups and GEMM pieces dynamically, so which thread runs what differs from call to call: the
+    /// bits must not (every group's state, dP share included, lives with the group; the cuts depend on the shape).
+    /// </summary>
+    [Theory]
+    [InlineData("lstm-peepholes bidirectional threads=2 seed=900 batch=70 steps=10 chunk=40")]
+    [InlineData("gru-lbr1 forward threads=3 seed=901 batch=100 steps=12 chunk=90 input=40 hidden=48")]
+    [InlineData("gru-lbr0 bidirectional threads=2 seed=902 batch=64 steps=30 input=32 hidden=40")]
+    public void NativeGivesTheSameBitsOnEveryCall(string configuration)
+    {
+        var c = RandomCase.Create(configuration);
+        using var native = new NativeKernel(c.Threads) { ChunkRows = c.ChunkRows };
+        var first = c.Run(native);
+        for (var call = 0; call < 8; ++call)
+        {
+            var again = c.Run(native);
+            foreach (var (name, e) in first.Outputs)
+                Assert.True(e.AsSpan().SequenceEqual(again.Outputs[name]), $"{configuration}: {name} differs on call {call + 2}");
+            foreach (var (name, e) in first.Gradients)
+                Assert.True(e.AsSpan().SequenceEqual(again.Gradients[name]), $"{configuration}: {name} differs on call {call + 2}");
+        }
     }
 
     [Theory]

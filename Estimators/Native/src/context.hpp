@@ -15,9 +15,11 @@ struct mlnr_context {
     // Compact rows per chunk of steps (see chunk_steps); 0 = automatic (about 1 MiB of rows).
     long chunk_rows = 0;
 
-    // Scratch reused across calls (never shrunk): one shared block, and one block per worker.
+    // Scratch reused across calls (never shrunk): one shared block, one block per worker, one per row group (see
+    // rnn.hpp: a group's recurrent state between chunks, whichever worker runs it).
     std::vector<float> shared;
     std::vector<std::vector<float>> per_worker;
+    std::vector<std::vector<float>> per_group;
 
     // The recurrent weights of the current call, packed once for the per-step GEMMs (two for GRU lbr=0).
     mlnr::PackedMatrix packed_main;
@@ -33,6 +35,19 @@ struct mlnr_context {
     // Safe to call from worker `worker` while the others call it for themselves.
     float* worker_floats(int worker, size_t n) {
         auto& v = per_worker[worker];
+        if (v.size() < n) v.resize(n);
+        return v.data();
+    }
+
+    // Call on the calling thread, before the workers run: room for `groups` group blocks.
+    void prepare_groups(int groups) {
+        if (per_group.size() < static_cast<size_t>(groups)) per_group.resize(groups);
+    }
+
+    // Safe to call for group g from the one worker running it while others call it for other groups. Contents
+    // persist between calls of the same size (the group's state from chunk to chunk).
+    float* group_floats(int group, size_t n) {
+        auto& v = per_group[group];
         if (v.size() < n) v.resize(n);
         return v.data();
     }

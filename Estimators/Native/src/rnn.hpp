@@ -7,10 +7,14 @@
 //     multiplies only its real steps. The input projection X W^T is one GEMM over the compact rows of a chunk of
 //     steps (about 1 MiB of rows), run just before the chunk's steps, and so are the weight and input gradients
 //     just after them in backward: the big GEMMs read and write rows that are still in cache.
-//   - Workers take the sorted rows round-robin (worker w: rows w, w+W, ...), so each has an equal share of long and
-//     short sequences, and each runs its rows through the steps of a chunk with no barrier between steps: the
-//     recurrence of one sequence never reads another's. Each step is one small GEMM per worker (its running rows
-//     times R^T) and fused element-wise gate code.
+//   - The sorted rows form groups round-robin (group g of NG: rows g, g+NG, ...), so each group has an equal share
+//     of long and short sequences. A group runs its rows through the steps of a chunk with no barrier between steps:
+//     the recurrence of one sequence never reads another's. Each step is one small GEMM per group (its running rows
+//     times R^T) and fused element-wise gate code. With one thread there is one group; with W threads 1-2 groups per
+//     thread (at least 16 rows each, so the GEMM stays efficient), which the threads take dynamically chunk by chunk:
+//     a thread the host slows down runs fewer groups instead of holding the others at the join. A group's state (h,
+//     c; dh, dc, dP) lives in the group's own scratch, the per-step temporaries in the running thread's, so the
+//     result does not depend on which thread runs which group.
 //   - The reserve (training forward) keeps per compact row: gate outputs [G*H], an extra [H] (GRU lbr=1: Rh h + Rbh;
 //     LSTM: h(c')), the previous h [H], and [H] of the previous c (LSTM) or r*h (GRU lbr=0); see Layer::stride.
 //     With a cell clip, a row also keeps one bit per gate pre-activation that the clip saturated (its gradient is
@@ -29,7 +33,8 @@ namespace mlnr {
 struct Plan {
     int seq_length = 0;
     int batch = 0;
-    int workers = 1;
+    int workers = 1;             // threads the call runs on
+    int groups = 1;              // row groups (see above): the unit of work a thread takes
     int max_length = 0;
     long total = 0;              // real steps: the sum of the lengths
     std::vector<int> order;      // sorted row -> batch index
@@ -39,12 +44,12 @@ struct Plan {
 
     long row(int s, int i) const { return offset[s] + i; }
     int time(int s, int i, bool reverse) const { return reverse ? length[i] - 1 - s : s; }
-    // Worker w's sorted rows are w, w + workers, ...; this is how many of them run at step s.
-    int running(int w, int s) const {
+    // Group g's sorted rows are g, g + groups, ...; this is how many of them run at step s.
+    int running(int g, int s) const {
         const int a = active[s];
-        return a > w ? (a - w + workers - 1) / workers : 0;
+        return a > g ? (a - g + groups - 1) / groups : 0;
     }
-    int rows_of(int w) const { return batch > w ? (batch - w + workers - 1) / workers : 0; }
+    int rows_of(int g) const { return batch > g ? (batch - g + groups - 1) / groups : 0; }
 };
 
 Plan make_plan(int seq_length, int batch, const int32_t* sequence_lens, int threads);

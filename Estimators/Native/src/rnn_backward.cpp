@@ -26,32 +26,34 @@ struct Direction {
     const Activation& h() const { return layer.act[d * 3 + 2]; }
 };
 
-// Worker w's rows backwards through every step. Writes the input-side gate gradients dG [rows, G*H] (rows dg_ld
+// Group g's rows (on worker w) backwards through every step. Writes the input-side gate gradients dG [rows, G*H] (rows dg_ld
 // apart) and, for GRU lbr=1, the candidate's recurrent-side gradient dN [rows, H]; accumulates dh0/dc0 and its share
 // of dP (dp_local). dG is the reserve's own gate slots: a row's are written only after its gates were last read.
 // Steps [s_begin, s_end) only, latest first: the first call (s_end = max_length) starts from dY_h/dY_c, the last
-// (s_begin = 0) adds dh0/dc0; between calls the worker's dh, dc and dP share stay in its scratch.
-void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, const Gradients& grad,
-                float* dg, long dg_ld, float* dn_rec, int s_begin, int s_end) {
+// (s_begin = 0) adds dh0/dc0; between calls the group's dh, dc and dP share stay in the group's scratch.
+void run_group(mlnr_context& ctx, const Plan& plan, const Direction& dir, int g, int w, const Gradients& grad,
+               float* dg, long dg_ld, float* dn_rec, int s_begin, int s_end) {
     const Layer& L = dir.layer;
-    const int H = L.hidden, G = L.gates, GH = G * H, W = plan.workers, B = plan.batch, D = L.directions;
-    const int n = plan.rows_of(w);
+    const int H = L.hidden, G = L.gates, GH = G * H, NG = plan.groups, B = plan.batch, D = L.directions;
+    const int n = plan.rows_of(g);
     const long stride = L.stride();
     const bool lstm = L.cell == MLNR_CELL_LSTM, gru = L.cell == MLNR_CELL_GRU;
     const bool lbr0 = gru && !L.linear_before_reset;
-    // Scratch: dh [n, H], dc [n, H], dhp [n, H], dgl [n, G*H], drh [n, H], dp_local [3H].
-    float* dh = ctx.worker_floats(w, static_cast<size_t>(n) * (4 * H + GH) + 3 * H);
+    // The group's state: dh [n, H], dc [n, H], dp_local [3H] (see group_dp). The worker's scratch (sized for the
+    // largest group, group 0): dhp [n, H], dgl [n, G*H], drh [n, H].
+    float* dh = ctx.group_floats(g, static_cast<size_t>(n) * 2 * H + 3 * H);
     float* dc = dh + static_cast<long>(n) * H;
-    float* dhp = dc + static_cast<long>(n) * H;
-    float* dgl = dhp + static_cast<long>(n) * H;
-    float* drh = dgl + static_cast<long>(n) * GH;
-    float* dp_local = drh + static_cast<long>(n) * H;
+    float* dp_local = dc + static_cast<long>(n) * H;
+    const long n_max = plan.rows_of(0);
+    float* dhp = ctx.worker_floats(w, static_cast<size_t>(n_max) * (2 * H + GH));
+    float* dgl = dhp + n_max * H;
+    float* drh = dgl + n_max * GH;
     const bool first = s_end == plan.max_length, last = s_begin == 0;
     if (first) std::memset(dp_local, 0, sizeof(float) * 3 * H);
     if (n == 0) return;
 
     for (int k = 0; first && k < n; ++k) {
-        const int b = plan.order[w + k * W];
+        const int b = plan.order[g + k * NG];
         const long at = (static_cast<long>(dir.d) * B + b) * H;
         if (grad.dy_h) std::memcpy(dh + static_cast<long>(k) * H, grad.dy_h + at, sizeof(float) * H);
         else std::memset(dh + static_cast<long>(k) * H, 0, sizeof(float) * H);
@@ -68,14 +70,14 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
         const char* p = reinterpret_cast<const char*>(dir.reserve + row * stride);
         for (long b = 0; b < row_bytes; b += 64) __builtin_prefetch(p + b, 0, 3);
     };
-    for (int s = std::min(plan.length[w], s_end) - 1; s >= s_begin; --s) {
-        const int m = plan.running(w, s);
+    for (int s = std::min(plan.length[g], s_end) - 1; s >= s_begin; --s) {
+        const int m = plan.running(g, s);
         for (int k = 0; k < m; ++k) {
-            const int i = w + k * W;
+            const int i = g + k * NG;
             const long row = plan.row(s, i);
             const int t = plan.time(s, i, dir.reverse);
-            if (k + 1 < m) prefetch_row(plan.row(s, i + W));
-            else if (s > s_begin) prefetch_row(plan.row(s - 1, w));
+            if (k + 1 < m) prefetch_row(plan.row(s, i + NG));
+            else if (s > s_begin) prefetch_row(plan.row(s - 1, g));
             float* dhk = dh + static_cast<long>(k) * H;
             if (grad.dy) {
                 const float* dyk = grad.dy + ((static_cast<long>(t) * D + dir.d) * B + plan.order[i]) * H;
@@ -178,7 +180,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
             // d(r*h) = dn Rh; then the reset gate's gradient and the r*h part of dh_prev.
             packed_gemm(m, dgl + 2 * H, GH, *dir.r_candidate, 0.0f, drh, H);
             for (int k = 0; k < m; ++k) {
-                const long row = plan.row(s, w + k * W);
+                const long row = plan.row(s, g + k * NG);
                 const float* res = dir.reserve + row * stride;
                 const float* r = res + H;
                 const float* h_prev = res + L.h_prev_offset();
@@ -199,14 +201,14 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
             packed_gemm(m, dgl, GH, *dir.r_main, gru ? 1.0f : 0.0f, dhp, H);
             if (!gru) {
                 for (int k = 0; k < m; ++k)
-                    std::memcpy(dg + plan.row(s, w + k * W) * dg_ld, dgl + static_cast<long>(k) * GH, sizeof(float) * GH);
+                    std::memcpy(dg + plan.row(s, g + k * NG) * dg_ld, dgl + static_cast<long>(k) * GH, sizeof(float) * GH);
             }
         }
         std::memcpy(dh, dhp, sizeof(float) * static_cast<size_t>(m) * H);
     }
 
     for (int k = 0; last && k < n; ++k) {
-        const int b = plan.order[w + k * W];
+        const int b = plan.order[g + k * NG];
         const long at = (static_cast<long>(dir.d) * B + b) * H;
         if (grad.dh0)
             for (int j = 0; j < H; ++j) grad.dh0[at + j] += dh[static_cast<long>(k) * H + j];
@@ -281,6 +283,7 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
     const int H = L.hidden, I = L.input, G = L.gates, GH = G * H;
     const bool gru = L.cell == MLNR_CELL_GRU;
     const Plan plan = make_plan(T, B, in.lens, ctx.pool.size());
+    ctx.prepare_groups(plan.groups);
     const long rows = plan.total;
     for (int d = 0; d < L.directions; ++d) {
         const float* r = in.r + static_cast<long>(d) * GH * H;
@@ -321,7 +324,9 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
         const std::vector<int> bounds = chunk_steps(plan, static_cast<long>(ld) * sizeof(float), ctx.chunk_rows);
         for (size_t c = bounds.size() - 1; c-- > 0;) {
             const int s_begin = bounds[c], s_end = bounds[c + 1];
-            ctx.pool.run(plan.workers, [&](int w) { run_worker(ctx, plan, dir, w, grad, dg, ld, dn_rec, s_begin, s_end); });
+            ctx.pool.run_tasks(plan.workers, plan.groups, [&](int g, int w) {
+                run_group(ctx, plan, dir, g, w, grad, dg, ld, dn_rec, s_begin, s_end);
+            });
             const long r0 = plan.offset[s_begin], n_rows = plan.offset[s_end] - r0;
             if (n_rows == 0) continue;
             chunk_gradients(ctx, L, dir, grad, d, r0, static_cast<int>(n_rows), dg, ld, dn_rec, h_prev, x_rows, ones,
@@ -333,8 +338,9 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
                 chunk_input_gradient_scattered(ctx, plan, dir.reverse, B, I, s_begin, s_end, dg, ld, dxc, grad.dx);
         }
         if (grad.dp && dir.p) {
-            for (int w = 0; w < plan.workers; ++w) {
-                const float* local = ctx.worker_floats(w, 0) + static_cast<size_t>(plan.rows_of(w)) * (4 * H + GH);
+            // The groups' shares in group order: the same sum whichever worker ran which group.
+            for (int g = 0; g < plan.groups; ++g) {
+                const float* local = ctx.group_floats(g, 0) + static_cast<size_t>(plan.rows_of(g)) * 2 * H;
                 for (int j = 0; j < 3 * H; ++j) grad.dp[static_cast<long>(d) * 3 * H + j] += local[j];
             }
         }

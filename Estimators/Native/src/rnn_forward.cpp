@@ -31,30 +31,32 @@ inline void add_bias(float* a, const float* b, int n) {
         for (int j = 0; j < n; ++j) a[j] += b[j];
 }
 
-// One worker's rows through steps [s_begin, s_end): the first call (s_begin = 0) starts from h0/c0, the last
-// (s_end = max_length) writes Y_h/Y_c; between calls the state stays in the worker's scratch. xw holds X W^T of
+// Group g's rows through steps [s_begin, s_end), on worker w: the first call (s_begin = 0) starts from h0/c0, the
+// last (s_end = max_length) writes Y_h/Y_c; between calls the state stays in the group's scratch. xw holds X W^T of
 // compact rows row0, row0 + 1, ... (xw_ld apart); in training it is the reserve's own gate slots (row0 = 0), which
 // the cell code then overwrites in place, element by element.
-void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, const float* xw, long xw_ld, long row0,
-                const float* h0, const float* c0, float* y, float* y_h, float* y_c, float* reserve, int s_begin,
-                int s_end) {
+void run_group(mlnr_context& ctx, const Plan& plan, const Direction& dir, int g, int w, const float* xw, long xw_ld,
+               long row0, const float* h0, const float* c0, float* y, float* y_h, float* y_c, float* reserve,
+               int s_begin, int s_end) {
     const Layer& L = dir.layer;
-    const int H = L.hidden, G = L.gates, GH = G * H, W = plan.workers, B = plan.batch, D = L.directions;
-    const int n = plan.rows_of(w);
+    const int H = L.hidden, G = L.gates, GH = G * H, NG = plan.groups, B = plan.batch, D = L.directions;
+    const int n = plan.rows_of(g);
     if (n == 0) return;
     const long stride = L.stride();
     const bool lstm = L.cell == MLNR_CELL_LSTM, gru = L.cell == MLNR_CELL_GRU;
     const bool lbr0 = gru && !L.linear_before_reset;
-    // Scratch: h [n, H], c [n, H], hr [n, G*H], rh [n, H], rhr [n, H], one row of gate values (inference) [G*H + 3H].
-    float* h = ctx.worker_floats(w, static_cast<size_t>(n) * (2 * H + GH + 2 * H) + GH + 3 * H);
+    // The group's state: h [n, H], c [n, H]. The worker's scratch (sized for the largest group, group 0): hr [n, G*H],
+    // rh [n, H], rhr [n, H], one row of gate values (inference) [G*H + 3H].
+    float* h = ctx.group_floats(g, static_cast<size_t>(n) * 2 * H);
     float* c = h + static_cast<long>(n) * H;
-    float* hr = c + static_cast<long>(n) * H;
-    float* rh = hr + static_cast<long>(n) * GH;
-    float* rhr = rh + static_cast<long>(n) * H;
-    float* scratch_row = rhr + static_cast<long>(n) * H;
+    const long n_max = plan.rows_of(0);
+    float* hr = ctx.worker_floats(w, static_cast<size_t>(n_max) * (GH + 2 * H) + GH + 3 * H);
+    float* rh = hr + n_max * GH;
+    float* rhr = rh + n_max * H;
+    float* scratch_row = rhr + n_max * H;
 
     for (int k = 0; s_begin == 0 && k < n; ++k) {
-        const int b = plan.order[w + k * W];
+        const int b = plan.order[g + k * NG];
         if (h0) std::memcpy(h + static_cast<long>(k) * H, h0 + (static_cast<long>(dir.d) * B + b) * H, sizeof(float) * H);
         else std::memset(h + static_cast<long>(k) * H, 0, sizeof(float) * H);
         if (lstm) {
@@ -63,18 +65,18 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
         }
     }
 
-    const int steps = std::min(plan.length[w], s_end);
+    const int steps = std::min(plan.length[g], s_end);
     for (int s = s_begin; s < steps; ++s) {
-        const int m = plan.running(w, s);
+        const int m = plan.running(g, s);
         // hr = h R^T for the running rows: every gate, or z and r only for GRU lbr=0 (its candidate needs r*h).
         packed_gemm(m, h, H, *dir.r_main, 0.0f, hr, GH);
         for (int k = 0; k < m; ++k) {
-            const int i = w + k * W;
+            const int i = g + k * NG;
             const long row = plan.row(s, i);
             if (reserve && k + 1 < m) {
                 // The projection GEMM just wrote the next row's gate slots; the rest of that row (extra, h_prev, slot)
                 // is not in cache yet: fetch it for writing while this row computes.
-                const char* next = reinterpret_cast<const char*>(reserve + plan.row(s, i + W) * stride + L.extra_offset());
+                const char* next = reinterpret_cast<const char*>(reserve + plan.row(s, i + NG) * stride + L.extra_offset());
                 for (long b = 0; b < (stride - L.extra_offset()) * static_cast<long>(sizeof(float)); b += 64)
                     __builtin_prefetch(next + b, 1, 3);
             }
@@ -156,7 +158,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
             // The candidate: n = g(Wh x + Wbh + Rbh + (r*h) Rh^T), then h' = (1 - z) n + z h.
             packed_gemm(m, rh, H, *dir.r_candidate, 0.0f, rhr, H);
             for (int k = 0; k < m; ++k) {
-                const int i = w + k * W;
+                const int i = g + k * NG;
                 const long row = plan.row(s, i);
                 float* a = reserve ? reserve + row * stride : scratch_row;
                 if (!reserve) {
@@ -181,7 +183,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
         }
         if (y) {
             for (int k = 0; k < m; ++k) {
-                const int i = w + k * W;
+                const int i = g + k * NG;
                 const int t = plan.time(s, i, dir.reverse);
                 std::memcpy(y + ((static_cast<long>(t) * D + dir.d) * B + plan.order[i]) * H, h + static_cast<long>(k) * H,
                             sizeof(float) * H);
@@ -190,7 +192,7 @@ void run_worker(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w
     }
 
     for (int k = 0; s_end == plan.max_length && k < n; ++k) {
-        const int b = plan.order[w + k * W];
+        const int b = plan.order[g + k * NG];
         if (y_h) std::memcpy(y_h + (static_cast<long>(dir.d) * B + b) * H, h + static_cast<long>(k) * H, sizeof(float) * H);
         if (y_c && lstm) std::memcpy(y_c + (static_cast<long>(dir.d) * B + b) * H, c + static_cast<long>(k) * H, sizeof(float) * H);
     }
@@ -203,6 +205,7 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
     const int H = L.hidden, I = L.input, GH = L.gates * H;
     if (y) std::memset(y, 0, sizeof(float) * static_cast<size_t>(T) * L.directions * B * H);
     const Plan plan = make_plan(T, B, in.lens, ctx.pool.size());
+    ctx.prepare_groups(plan.groups);
     for (int d = 0; d < L.directions; ++d) {
         const bool reverse = L.reverse(d);
         const float* r = in.r + static_cast<long>(d) * GH * H;
@@ -220,7 +223,10 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
                               std::is_sorted(plan.order.begin(), plan.order.end());
         float* reserve_d = reserve ? reserve + static_cast<long>(d) * T * B * L.stride() : nullptr;
         const long xw_ld = reserve_d ? L.stride() : GH;
-        const std::vector<int> bounds = chunk_steps(plan, xw_ld * static_cast<long>(sizeof(float)), ctx.chunk_rows);
+        // Chunks sized by the training row in both modes: inference then runs the very GEMMs training runs (same
+        // shapes, same row cuts), so its outputs are training's bits (OpenBLAS's result for a row can depend on where
+        // the row falls in the GEMM: different cuts gave an LSTM output 1e-6 apart).
+        const std::vector<int> bounds = chunk_steps(plan, L.stride() * static_cast<long>(sizeof(float)), ctx.chunk_rows);
         long chunk_rows = 0;
         for (size_t c = 0; c + 1 < bounds.size(); ++c)
             chunk_rows = std::max(chunk_rows, plan.offset[bounds[c + 1]] - plan.offset[bounds[c]]);
@@ -238,8 +244,9 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
             float* xw_base = reserve_d ? reserve_d : scratch;
             gemm_parallel(ctx, false, true, static_cast<int>(n_rows), GH, I, 1.0f, xc + r0 * I, I, dir.w, I, 0.0f,
                           xw_base + (r0 - row0) * xw_ld, static_cast<int>(xw_ld));
-            ctx.pool.run(plan.workers, [&](int w) {
-                run_worker(ctx, plan, dir, w, xw_base, xw_ld, row0, in.h0, in.c0, y, y_h, y_c, reserve_d, s_begin, s_end);
+            ctx.pool.run_tasks(plan.workers, plan.groups, [&](int g, int w) {
+                run_group(ctx, plan, dir, g, w, xw_base, xw_ld, row0, in.h0, in.c0, y, y_h, y_c, reserve_d, s_begin,
+                          s_end);
             });
         }
         // Zero-length sequences never ran: their final state is the initial one (worker loops copied it already).

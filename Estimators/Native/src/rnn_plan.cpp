@@ -13,6 +13,13 @@ Plan make_plan(int seq_length, int batch, const int32_t* sequence_lens, int thre
     p.seq_length = seq_length;
     p.batch = batch;
     p.workers = std::max(1, std::min(threads, batch));
+    // MLNR_ROW_GROUPS overrides the count (tuning), within [workers, batch].
+    static const int forced_groups = [] {
+        const char* e = std::getenv("MLNR_ROW_GROUPS");
+        return e ? std::atoi(e) : 0;
+    }();
+    const int automatic = p.workers == 1 ? 1 : std::max(p.workers, std::min(2 * p.workers, batch / 16));
+    p.groups = forced_groups > 0 ? std::max(p.workers, std::min(forced_groups, batch)) : automatic;
     p.order.resize(batch);
     std::iota(p.order.begin(), p.order.end(), 0);
     auto len = [&](int b) { return sequence_lens ? sequence_lens[b] : seq_length; };

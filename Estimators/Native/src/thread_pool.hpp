@@ -1,6 +1,8 @@
 // A small fork-join pool: run(n, fn) calls fn(0..n-1) on the caller and n-1 workers and returns when all are done.
 // Workers spin briefly between jobs (the step loop issues jobs back to back), then sleep on a condition variable,
 // so an idle context costs no CPU. One job at a time; the owning context is used by one thread at a time.
+// run_tasks hands out tasks dynamically: on a host that slows one core (another process, a hypervisor taking the
+// vCPU for milliseconds) the other threads take more of the tasks instead of waiting at the join.
 #pragma once
 
 #include <atomic>
@@ -25,6 +27,17 @@ public:
     // Calls fn(i) for i in [0, n), n <= size(); fn(0) runs on the calling thread.
     void run(int n, const std::function<void(int)>& fn);
 
+    // Calls fn(task, thread) for every task in [0, tasks) on up to `width` threads (thread 0 is the caller); each
+    // thread takes the lowest task not yet taken, so tasks start in order and a slowed thread simply takes fewer.
+    // Which thread runs a task varies from call to call: fn must give the same result whichever runs it.
+    void run_tasks(int width, int tasks, const std::function<void(int, int)>& fn) {
+        if (tasks <= 0) return;
+        std::atomic<int> next{0};
+        run(width < tasks ? width : tasks, [&](int thread) {
+            for (int t; (t = next.fetch_add(1, std::memory_order_relaxed)) < tasks;) fn(t, thread);
+        });
+    }
+
 private:
     void worker_loop(int index);
 
@@ -37,6 +50,8 @@ private:
     std::atomic<bool> stop_{false};
     std::mutex mutex_;
     std::condition_variable wake_;
+    std::condition_variable done_;  // the caller sleeps on it at the join after spinning (caller_waiting_)
+    bool caller_waiting_ = false;   // guarded by mutex_
     std::exception_ptr error_;
     std::mutex error_mutex_;
 };
