@@ -30,6 +30,9 @@ cp -r "$peers_src"/. "$peers"/
 rm -f "$peers"/results-*.txt   # only this run's peer figures go into the table
 export ORT_NODE_DIR=$PWD/node_modules/onnxruntime-node
 measure() { /usr/bin/python3 "$peers/measured.py" "$@"; }
+# The PyTorch export of the W1 model, timed beside MlNetRnn's export in one process (bench --peer-model).
+peer_model="$peers/peer-export-w1.onnx"
+(cd "$peers" && /usr/bin/python3 export_onnx.py "$peer_model" >/dev/null)
 {
   echo "# mlnetrnn $(git rev-parse --short HEAD) $(date -Is) host:$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) nproc=$(nproc)"
   for r in $(seq 1 "$rounds"); do
@@ -37,8 +40,8 @@ measure() { /usr/bin/python3 "$peers/measured.py" "$@"; }
     for w in w1 w2 w3 w4-b1 w4-b256 w5; do
       for t in 1 2; do measure "$t" -- dotnet "$cli" bench --workload "$w" --threads "$t"; done
     done
-    for w in w4-b1 w4-b256; do   # the exported model in ONNX Runtime, beside the PyTorch-exported one
-      for t in 1 2; do measure "$t" -- dotnet "$cli" bench --workload "$w" --threads "$t" --runtime onnx; done
+    for w in w4-b1 w4-b256; do   # the exported model in ONNX Runtime, beside the PyTorch-exported one in one process
+      for t in 1 2; do measure "$t" -- dotnet "$cli" bench --workload "$w" --threads "$t" --runtime onnx --peer-model "$peer_model"; done
     done
     if [ "$run_peers" -eq 1 ]; then
       (cd "$peers" && ./run_all.sh 1 >/dev/null && ./diag_threads.sh 1 >/dev/null)

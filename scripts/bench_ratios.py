@@ -82,11 +82,19 @@ def main(path):
     for (w, s, t, m), ours in sorted(med.items()):
         if s != 'mlnetrnn-onnx':
             continue
+        def time_ratio(mine, peer):   # our time over the peer's
+            return (mine / peer) if m in LOWER_IS_BETTER else (peer / mine)
+        # peer-export-onnx: the PyTorch export timed in the same process, alternating blocks (bench --peer-model); the
+        # per-round ratios of those pairs are the figure, the Node peer's (another process, minutes apart) a cross-check.
+        pairs = [time_ratio(r[(w, s, t, m)], r[(w, 'peer-export-onnx', t, m)])
+                 for r in by_round.values() if (w, s, t, m) in r and (w, 'peer-export-onnx', t, m) in r]
+        if pairs:
+            print(f"{w} {t} thread(s) {m}: MlNetRnn's export vs the PyTorch export, same process and runtime: "
+                  f"{(statistics.median(pairs) - 1) * 100:+.1f}% time (rounds: {', '.join(f'{(x - 1) * 100:+.1f}%' for x in pairs)})")
         ort = [v for (w2, s2, t2, m2), v in med.items() if (w2, t2, m2) == (w, t, m) and s2.startswith('ort')]
         if ort:
-            r = (ours / ort[0]) if m in LOWER_IS_BETTER else (ort[0] / ours)
-            print(f"{w} {t} thread(s) {m}: MlNetRnn's export {ours:g} vs the PyTorch export {ort[0]:g} in ONNX Runtime: "
-                  f"{(r - 1) * 100:+.1f}% time")
+            print(f"{w} {t} thread(s) {m}: MlNetRnn's export {ours:g} vs the PyTorch export {ort[0]:g} in ONNX Runtime from Node "
+                  f"(another process): {(time_ratio(ours, ort[0]) - 1) * 100:+.1f}% time")
     for w, m in (('w1', 'train_seq_per_s'), ('w3', 'train_tokens_per_s')):
         one, two = med.get((w, 'mlnetrnn', 1, m)), med.get((w, 'mlnetrnn', 2, m))
         # Per round, the 1- and 2-thread runs were back to back: the median of those ratios drifts least with the host.

@@ -17,9 +17,13 @@ internal static class BenchCommand
         {
             Description = "kernel (MlNetRnn's kernel) or onnx (W4 only: the exported model in ONNX Runtime).", DefaultValueFactory = _ => "kernel",
         };
+        var peerModel = new Option<string?>("--peer-model")
+        {
+            Description = "With --runtime onnx: an ONNX file of the same workload exported by another tool (e.g. torch.onnx.export), timed in the same process, alternating with MlNetRnn's export.",
+        };
         var command = new Command("bench", "Time the benchmark workloads (W1-W5 of shared/bench/WORKLOADS.md); one result line each.")
         {
-            workload, threads, kernel, warmup, steps, runtime,
+            workload, threads, kernel, warmup, steps, runtime, peerModel,
         };
         command.SetAction(result =>
         {
@@ -32,6 +36,17 @@ internal static class BenchCommand
             if (onnx is null)
             {
                 Console.Error.WriteLine($"bench: --runtime must be kernel or onnx, got '{result.GetValue(runtime)}'.");
+                return 2;
+            }
+            var peer = result.GetValue(peerModel);
+            if (peer is not null && !onnx.Value)
+            {
+                Console.Error.WriteLine("bench: --peer-model needs --runtime onnx.");
+                return 2;
+            }
+            if (peer is not null && !File.Exists(peer))
+            {
+                Console.Error.WriteLine($"bench: --peer-model '{peer}' does not exist (expected an ONNX file, e.g. from shared/bench/peers/export_onnx.py).");
                 return 2;
             }
             var ids = result.GetValue(workload) is "all" or null
@@ -61,9 +76,23 @@ internal static class BenchCommand
                     Console.Error.WriteLine($"bench: --runtime onnx times inference only (w4-b1, w4-b256), not {w.Id}.");
                     return 2;
                 }
-                Console.WriteLine(onnx.Value
-                    ? OnnxBenchRunner.Run(w, threadCount, result.GetValue(warmup), stepCount)
-                    : BenchRunner.Run(w, threadCount, result.GetValue(kernel), result.GetValue(warmup), stepCount));
+                if (!onnx.Value)
+                {
+                    Console.WriteLine(BenchRunner.Run(w, threadCount, result.GetValue(kernel), result.GetValue(warmup), stepCount));
+                    continue;
+                }
+                IReadOnlyList<string> lines;
+                try
+                {
+                    lines = OnnxBenchRunner.Run(w, threadCount, result.GetValue(warmup), stepCount, peer);
+                }
+                catch (ArgumentException e) when (peer is not null)
+                {
+                    Console.Error.WriteLine($"bench: {e.Message}");
+                    return 2;
+                }
+                foreach (var line in lines)
+                    Console.WriteLine(line);
             }
             return 0;
         });
