@@ -2,9 +2,6 @@
 
 #include <cblas.h>
 
-#include <algorithm>
-#include <cstdlib>
-
 namespace mlnr {
 
 void gemm_serial(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
@@ -20,16 +17,6 @@ void gemm_serial(bool trans_a, bool trans_b, int m, int n, int k, float alpha, c
                 a, lda, b, ldb, beta, c, ldc);
 }
 
-int gemm_pieces(int units, int workers, int min_units) {
-    // MLNR_GEMM_PIECES overrides the pieces per worker (tuning).
-    static const int per_worker = [] {
-        const char* e = std::getenv("MLNR_GEMM_PIECES");
-        const int v = e ? std::atoi(e) : 0;
-        return v > 0 ? v : 1;
-    }();
-    return std::max(workers, std::min(per_worker * workers, units / min_units));
-}
-
 void gemm_parallel(mlnr_context& ctx, bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a,
                    int lda, const float* b, int ldb, float beta, float* c, int ldc) {
     // Below about a million multiply-adds one thread is faster than waking the others.
@@ -40,10 +27,9 @@ void gemm_parallel(mlnr_context& ctx, bool trans_a, bool trans_b, int m, int n, 
         gemm_serial(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
-    const int pieces = gemm_pieces(m, workers, 32);
-    ctx.pool.run_tasks(workers, pieces, [&](int piece, int) {
+    ctx.pool.run_tasks(workers, workers, [&](int piece, int) {
         int begin, end;
-        split_rows(m, pieces, piece, begin, end);
+        split_rows(m, workers, piece, begin, end);
         // Rows of op(A): rows of A, or columns of A when transposed.
         const float* a_block = trans_a ? a + begin : a + static_cast<long>(begin) * lda;
         gemm_serial(trans_a, trans_b, end - begin, n, k, alpha, a_block, lda, b, ldb, beta,

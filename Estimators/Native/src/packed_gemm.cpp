@@ -142,10 +142,9 @@ void packed_gemm_parallel(mlnr_context& ctx, int m, const float* a, int lda, con
         packed_gemm(m, a, lda, b, beta, c, ldc);
         return;
     }
-    const int pieces = gemm_pieces(tiles, workers, 4);
-    ctx.pool.run_tasks(workers, pieces, [&](int piece, int) {
+    ctx.pool.run_tasks(workers, workers, [&](int piece, int) {  // pieces taken dynamically, see gemm.hpp
         int begin, end;
-        split_rows(tiles, pieces, piece, begin, end);
+        split_rows(tiles, workers, piece, begin, end);
         const int r0 = begin * 8, r1 = end * 8 < m ? end * 8 : m;
         packed_gemm(r1 - r0, a + static_cast<long>(r0) * lda, lda, b, beta, c + static_cast<long>(r0) * ldc, ldc);
     });

@@ -26,6 +26,14 @@ struct Direction {
     const Activation& h() const { return layer.act[d * 3 + 2]; }
 };
 
+// A group's backward state from chunk to chunk: dh [n, H] | dc [n, H] | its share of dP [3H] (n = the group's rows).
+float* group_state(mlnr_context& ctx, const Plan& plan, int g, int H) {
+    return ctx.group_floats(g, static_cast<size_t>(plan.rows_of(g)) * 2 * H + 3 * H);
+}
+float* group_dp(mlnr_context& ctx, const Plan& plan, int g, int H) {
+    return group_state(ctx, plan, g, H) + static_cast<size_t>(plan.rows_of(g)) * 2 * H;
+}
+
 // Group g's rows (on worker w) backwards through every step. Writes the input-side gate gradients dG [rows, G*H] (rows dg_ld
 // apart) and, for GRU lbr=1, the candidate's recurrent-side gradient dN [rows, H]; accumulates dh0/dc0 and its share
 // of dP (dp_local). dG is the reserve's own gate slots: a row's are written only after its gates were last read.
@@ -39,11 +47,11 @@ void run_group(mlnr_context& ctx, const Plan& plan, const Direction& dir, int g,
     const long stride = L.stride();
     const bool lstm = L.cell == MLNR_CELL_LSTM, gru = L.cell == MLNR_CELL_GRU;
     const bool lbr0 = gru && !L.linear_before_reset;
-    // The group's state: dh [n, H], dc [n, H], dp_local [3H] (see group_dp). The worker's scratch (sized for the
-    // largest group, group 0): dhp [n, H], dgl [n, G*H], drh [n, H].
-    float* dh = ctx.group_floats(g, static_cast<size_t>(n) * 2 * H + 3 * H);
+    // The group's state (group_state); the worker's scratch, sized for the largest group (group 0): dhp [n, H],
+    // dgl [n, G*H], drh [n, H].
+    float* dh = group_state(ctx, plan, g, H);
     float* dc = dh + static_cast<long>(n) * H;
-    float* dp_local = dc + static_cast<long>(n) * H;
+    float* dp_local = group_dp(ctx, plan, g, H);
     const long n_max = plan.rows_of(0);
     float* dhp = ctx.worker_floats(w, static_cast<size_t>(n_max) * (2 * H + GH));
     float* dgl = dhp + n_max * H;
@@ -340,7 +348,7 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
         if (grad.dp && dir.p) {
             // The groups' shares in group order: the same sum whichever worker ran which group.
             for (int g = 0; g < plan.groups; ++g) {
-                const float* local = ctx.group_floats(g, 0) + static_cast<size_t>(plan.rows_of(g)) * 2 * H;
+                const float* local = group_dp(ctx, plan, g, H);
                 for (int j = 0; j < 3 * H; ++j) grad.dp[static_cast<long>(d) * 3 * H + j] += local[j];
             }
         }
