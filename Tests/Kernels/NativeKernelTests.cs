@@ -68,6 +68,34 @@ public class NativeKernelTests
         }
     }
 
+    /// <summary>
+    /// Where the kernel's own GEMM runs (AVX-512), every product is summed in the same order whatever the threads and
+    /// row groups, so 1, 2 and 3 threads give the same bits. Not LSTM peepholes: their dP adds up one share per row
+    /// group, and the number of groups follows the thread count.
+    /// </summary>
+    [Theory]
+    [InlineData("gru-lbr1 bidirectional threads=1 seed=910 batch=70 steps=12 chunk=90 input=40 hidden=48")]
+    [InlineData("gru-lbr0 reverse threads=1 seed=911 batch=64 steps=20 input=32 hidden=40")]
+    [InlineData("lstm bidirectional threads=1 seed=912 batch=50 steps=9 hidden=33 clip")]
+    [InlineData("rnn-tanh forward threads=1 seed=913 batch=40 steps=30 full")]
+    public void NativeGivesTheSameBitsOnEveryThreadCount(string configuration)
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            return;  // the BLAS fallback's bits depend on how its GEMMs are cut
+        var c = RandomCase.Create(configuration);
+        RandomCase.Result? first = null;
+        foreach (var threads in new[] { 1, 2, 3 })
+        {
+            using var native = new NativeKernel(threads) { ChunkRows = c.ChunkRows };
+            var result = c.Run(native);
+            first ??= result;
+            foreach (var (name, e) in first.Outputs)
+                Assert.True(e.AsSpan().SequenceEqual(result.Outputs[name]), $"{configuration}: {name} differs on {threads} threads");
+            foreach (var (name, e) in first.Gradients)
+                Assert.True(e.AsSpan().SequenceEqual(result.Gradients[name]), $"{configuration}: {name} differs on {threads} threads");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Configurations))]
     public void NativeMatchesReference(string configuration)
@@ -112,6 +140,72 @@ public class NativeKernelTests
                     Tolerance.Outputs.AssertClose(expected, actual, $"gemm m={m} n={n} k={k} ta={ta} tb={tb}");
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Shapes on both parallel paths of the kernel's own GEMM (B cut into panels the workers take; a narrow B with the
+    /// rows of C cut), on 1-3 threads, every transpose, alpha and beta as BLAS reads them (beta 0 ignores C, even NaN),
+    /// against the reference; on AVX-512 machines (where the kernel's GEMM runs) the same bits on every thread count.
+    /// </summary>
+    [Fact]
+    public void GemmMatchesReferenceOnEveryParallelPathAndThreadCount()
+    {
+        var random = new SeededRandom(6);
+        var kernels = new[] { 1, 2, 3 }.Select(t => new NativeKernel(t)).ToArray();
+        try
+        {
+            foreach (var (m, n, k) in new[] { (300, 200, 70), (1000, 20, 64), (64, 97, 700), (9, 40, 3000), (37, 300, 33) })
+            {
+                foreach (var ta in new[] { false, true })
+                {
+                    foreach (var tb in new[] { false, true })
+                    {
+                        foreach (var (alpha, beta) in new[] { (1f, 0f), (1f, 1f), (0.7f, 0.3f), (-2f, 1f) })
+                        {
+                            int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 1, ldc = n + 5;
+                            var a = Random(random, (ta ? k : m) * lda);
+                            var b = Random(random, (tb ? n : k) * ldb);
+                            var c0 = Random(random, m * ldc);
+                            for (var i = 0; beta == 0f && i < m; i++)
+                                c0.AsSpan(i * ldc, n).Fill(float.NaN);  // C's padding columns stay as they were
+                            var expected = c0.ToArray();
+                            ReferenceKernel.Instance.Gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, expected, ldc);
+                            // Float sums of k products cancel: bound each element by the dot product's forward error,
+                            // (k + 4) u (|alpha| sum |a||b| + |beta c|), u = 2^-24 (Higham, Accuracy and Stability, 3.1).
+                            var magnitude = new float[m * ldc];
+                            ReferenceKernel.Instance.Gemm(ta, tb, m, n, k, Math.Abs(alpha), a.Select(Math.Abs).ToArray(), lda,
+                                b.Select(Math.Abs).ToArray(), ldb, 0f, magnitude, ldc);
+                            float[]? first = null;
+                            foreach (var kernel in kernels)
+                            {
+                                var actual = c0.ToArray();
+                                kernel.Gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, actual, ldc);
+                                var what = $"gemm m={m} n={n} k={k} ta={ta} tb={tb} alpha={alpha} beta={beta} threads={kernel.Threads}";
+                                for (var i = 0; i < m; i++)
+                                {
+                                    for (var j = 0; j < n; j++)
+                                    {
+                                        var at = i * ldc + j;
+                                        var bound = (k + 4) * Math.Pow(2, -24) * (magnitude[at] + (beta == 0f ? 0 : Math.Abs(beta * c0[at])));
+                                        Assert.True(Math.Abs(actual[at] - expected[at]) <= bound,
+                                            $"{what}: C[{i}, {j}] = {actual[at]}, expected {expected[at]} within {bound:E2}");
+                                    }
+                                }
+                                if (first is null)
+                                    first = actual;
+                                else if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+                                    Assert.True(first.AsSpan().SequenceEqual(actual), $"{what}: not the 1-thread bits");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var kernel in kernels)
+                kernel.Dispose();
         }
     }
 

@@ -8,7 +8,7 @@
 #include "thread_pool.hpp"
 
 struct mlnr_context {
-    explicit mlnr_context(int threads) : pool(threads), per_worker(pool.size()) {}
+    explicit mlnr_context(int threads) : pool(threads), per_worker(pool.size()), gemm_panels(pool.size()) {}
 
     mlnr::ThreadPool pool;
 
@@ -24,8 +24,10 @@ struct mlnr_context {
     // The recurrent weights of the current call, packed once for the per-step GEMMs (two for GRU lbr=0).
     mlnr::PackedMatrix packed_main;
     mlnr::PackedMatrix packed_candidate;
-    // The input weights W of the current backward call, packed for dX = dG W.
+    // The input weights of the current call: W^T for the forward's projection X W^T, W for backward's dX = dG W.
     mlnr::PackedMatrix packed_input;
+    // One per worker: the panels of B that packed_gemm_general packs per call.
+    std::vector<mlnr::PackedMatrix> gemm_panels;
 
     float* shared_floats(size_t n) {
         if (shared.size() < n) shared.resize(n);

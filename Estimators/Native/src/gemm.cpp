@@ -2,6 +2,8 @@
 
 #include <cblas.h>
 
+#include "packed_gemm.hpp"
+
 namespace mlnr {
 
 void gemm_serial(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
@@ -19,6 +21,7 @@ void gemm_serial(bool trans_a, bool trans_b, int m, int n, int k, float alpha, c
 
 void gemm_parallel(mlnr_context& ctx, bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a,
                    int lda, const float* b, int ldb, float beta, float* c, int ldc) {
+    if (packed_gemm_general(ctx, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
     // Below about a million multiply-adds one thread is faster than waking the others.
     const long long work = static_cast<long long>(m) * n * (k > 0 ? k : 1);
     int workers = ctx.pool.size();

@@ -1,9 +1,9 @@
-// GEMM on the context's workers: C[M,N] = alpha op(A) op(B) + beta C, row-major, cut by rows of C into one piece per
-// worker, which the workers take dynamically (ThreadPool::run_tasks): a worker that wakes late finds its piece taken
-// by the caller instead of holding up the join. The cut depends only on the shape, so a result does not depend on
-// which worker ran what. Finer cuts did not measure faster and change OpenBLAS's bits for some rows (and with them a
-// training run's result). Every worker calls OpenBLAS single-threaded (the context sets OpenBLAS to one thread, so
-// its own pool never competes with ours).
+// GEMM on the context's workers: C[M,N] = alpha op(A) op(B) + beta C, row-major. Where AVX-512 runs, the kernel's own
+// packed micro-kernel (packed_gemm_general: same bits for any thread count). Elsewhere OpenBLAS, cut by rows of C
+// into one piece per worker, which the workers take dynamically (ThreadPool::run_tasks): a worker that wakes late finds
+// its piece taken by the caller instead of holding up the join. That cut depends only on the shape, so a result does
+// not depend on which worker ran what (other cuts change OpenBLAS's bits for some rows). Every worker calls OpenBLAS
+// single-threaded (the context sets OpenBLAS to one thread, so its own pool never competes with ours).
 #pragma once
 
 #include "context.hpp"

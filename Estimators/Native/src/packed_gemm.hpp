@@ -1,7 +1,9 @@
-// GEMM against a constant right-hand matrix packed once: the recurrent weights of a layer are multiplied at every
-// step of a call, so packing them per step (what a BLAS does on each call) is wasted work. On AVX-512 machines
-// packed_gemm runs an 8x32 register-tiled kernel over the packed panels; elsewhere it falls back to the BLAS on the
-// unpacked matrix.
+// GEMM through the kernel's own AVX-512 micro-kernel (8x32 register tiles over panels of 32 columns of B). Against a
+// constant right-hand matrix packed once: the recurrent weights of a layer are multiplied at every step of a call, so
+// packing them per step (what a BLAS does on each call) is wasted work. packed_gemm_general takes any GEMM (the input
+// projection, the weight gradients, the head's) and packs B itself. Where AVX-512 is missing, all of them fall back to
+// the BLAS: the kernel's speed then does not hang on which micro-kernels the BLAS picked for the CPU (Debian's
+// OpenBLAS 0.3.21 runs its AVX2 kernels on AMD Zen 5, at half the AVX-512 rate).
 #pragma once
 
 #include <vector>
@@ -22,7 +24,7 @@ struct PackedMatrix {
 // Packs B = op(source) where source is [K, N] (or [N, K] when transposed) with leading dimension ld.
 void pack(PackedMatrix& out, const float* source, int ld, int k, int n, bool transposed);
 
-// C[M, N] = A[M, K] B + beta C (beta 0 or 1), A row-major with leading dimension lda.
+// C[M, N] = A[M, K] B + beta C, A row-major with leading dimension lda.
 void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c, int ldc);
 
 }  // namespace mlnr
@@ -33,5 +35,12 @@ namespace mlnr {
 
 // packed_gemm with the rows of A and C split across the context's workers (in multiples of 8 rows).
 void packed_gemm_parallel(mlnr_context& ctx, int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c, int ldc);
+
+// C[M, N] = alpha op(A) op(B) + beta C (BLAS semantics, row-major) on the context's workers: B packed per call, by
+// panels of 32 columns that the workers take dynamically, each packing its own. Each element of C is summed by one
+// thread in the order of k, so the result has the same bits for any thread count. Returns false, touching nothing,
+// where the packed kernel does not run (no AVX-512, or k = 0): the caller then uses the BLAS.
+bool packed_gemm_general(mlnr_context& ctx, bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                         const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
 
 }  // namespace mlnr

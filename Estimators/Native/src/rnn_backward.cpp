@@ -225,15 +225,19 @@ void run_group(mlnr_context& ctx, const Plan& plan, const Direction& dir, int g,
     }
 }
 
-// sums[j] = sum over rows of a[row, j] (lda apart), on one thread through a 1 x rows GEMM with a ones vector.
-void column_sums(const float* ones, long rows, const float* a, int lda, int n, float* sums) {
-    gemm_serial(false, false, 1, n, static_cast<int>(rows), 1.0f, ones, static_cast<int>(rows), a, lda, 0.0f, sums, n);
+// sums[j] = sum over rows of a[row, j] (lda apart), row by row in order (vectorised across j).
+void column_sums(long rows, const float* a, int lda, int n, float* sums) {
+    std::memset(sums, 0, sizeof(float) * n);
+    for (long i = 0; i < rows; ++i) {
+        const float* row = a + i * lda;
+        for (int j = 0; j < n; ++j) sums[j] += row[j];
+    }
 }
 
 // dW, dR and the biases' gradients (+)= the contributions of compact rows [r0, r0 + n_rows).
 void chunk_gradients(mlnr_context& ctx, const Layer& L, const Direction& dir, const Gradients& grad, int d, long r0,
                      int n_rows, const float* dg_all, int ld, const float* dn_all, const float* h_prev_all,
-                     const float* x_all, const float* ones, float* sums, float* dwb, float* drb) {
+                     const float* x_all, float* sums, float* dwb, float* drb) {
     const int H = L.hidden, I = L.input, GH = L.gates * H;
     const bool gru = L.cell == MLNR_CELL_GRU;
     const float* dg = dg_all + r0 * ld;
@@ -256,14 +260,14 @@ void chunk_gradients(mlnr_context& ctx, const Layer& L, const Direction& dir, co
         }
     }
     if (dwb) {
-        column_sums(ones, n_rows, dg, ld, GH, sums);
+        column_sums(n_rows, dg, ld, GH, sums);
         for (int j = 0; j < GH; ++j) {
             dwb[j] += sums[j];
             drb[j] += sums[j];
         }
         if (gru && L.linear_before_reset) {
             // The candidate's recurrent bias sits inside r * (Rh h + Rbh): its gradient is dN, not dG.
-            column_sums(ones, n_rows, dn_rec, H, H, sums + GH);
+            column_sums(n_rows, dn_rec, H, H, sums + GH);
             for (int j = 0; j < H; ++j) drb[2 * H + j] += sums[GH + j] - sums[2 * H + j];
         }
     }
@@ -306,22 +310,20 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
                               std::is_sorted(plan.order.begin(), plan.order.end());
         // dG [rows, G*H] goes into the reserve's gate slots (the reserve is consumed), rows `ld` apart. Shared scratch,
         // only what this call needs: dN [rows, H] (GRU lbr=1) | Xc [rows, I] and dXc [rows, I] (out of order) |
-        // ones [rows] | sums [2*G*H].
+        // sums [2*G*H].
         float* dg = reserve + static_cast<long>(d) * T * B * L.stride();
         const int ld = static_cast<int>(L.stride());
         const long dn_floats = gru && L.linear_before_reset ? rows * H : 0;
         const long xc_floats = in_order ? 0 : rows * I;
-        float* dn_rec = ctx.shared_floats(static_cast<size_t>(dn_floats + 2 * xc_floats + rows + 2 * GH));
+        float* dn_rec = ctx.shared_floats(static_cast<size_t>(dn_floats + 2 * xc_floats + 2 * GH));
         float* xc = dn_rec + dn_floats;
         float* dxc = xc + xc_floats;
-        float* ones = dxc + xc_floats;
-        float* sums = ones + rows;
+        float* sums = dxc + xc_floats;
         const float* x_rows = in.x;
         if (grad.dw && !in_order && rows > 0) {
             gather_inputs(ctx, plan, dir.reverse, in.x, I, xc);
             x_rows = xc;
         }
-        for (long i = 0; i < rows; ++i) ones[i] = 1.0f;
         if (grad.dx) pack(ctx.packed_input, dir.w, I, GH, I, false);  // dX (+)= dG W through the packed kernel
         const float* h_prev = dir.reserve + L.h_prev_offset();
         float* dwb = grad.dbias ? grad.dbias + static_cast<long>(d) * 2 * GH : nullptr;
@@ -337,7 +339,7 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
             });
             const long r0 = plan.offset[s_begin], n_rows = plan.offset[s_end] - r0;
             if (n_rows == 0) continue;
-            chunk_gradients(ctx, L, dir, grad, d, r0, static_cast<int>(n_rows), dg, ld, dn_rec, h_prev, x_rows, ones,
+            chunk_gradients(ctx, L, dir, grad, d, r0, static_cast<int>(n_rows), dg, ld, dn_rec, h_prev, x_rows,
                             sums, dwb, drb);
             if (grad.dx && in_order)
                 packed_gemm_parallel(ctx, static_cast<int>(n_rows), dg + r0 * ld, ld, ctx.packed_input, 1.0f,

@@ -224,14 +224,15 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
         float* reserve_d = reserve ? reserve + static_cast<long>(d) * T * B * L.stride() : nullptr;
         const long xw_ld = reserve_d ? L.stride() : GH;
         // Chunks sized by the training row in both modes: inference then runs the very GEMMs training runs (same
-        // shapes, same row cuts), so its outputs are training's bits (OpenBLAS's result for a row can depend on where
-        // the row falls in the GEMM: different cuts gave an LSTM output 1e-6 apart).
+        // shapes, same row cuts), so its outputs are training's bits also where the BLAS runs them (OpenBLAS's result
+        // for a row can depend on where the row falls in the GEMM: different cuts gave an LSTM output 1e-6 apart).
         const std::vector<int> bounds = chunk_steps(plan, L.stride() * static_cast<long>(sizeof(float)), ctx.chunk_rows);
         long chunk_rows = 0;
         for (size_t c = 0; c + 1 < bounds.size(); ++c)
             chunk_rows = std::max(chunk_rows, plan.offset[bounds[c + 1]] - plan.offset[bounds[c]]);
         const long xw_floats = reserve_d ? 0 : chunk_rows * GH;
         float* scratch = ctx.shared_floats(static_cast<size_t>(xw_floats + (in_order ? 0 : plan.total * I)));
+        pack(ctx.packed_input, dir.w, I, I, GH, true);  // W^T [I, G*H], for every chunk's X W^T
         const float* xc = in.x;
         if (!in_order) {
             gather_inputs(ctx, plan, reverse, in.x, I, scratch + xw_floats);
@@ -242,8 +243,8 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
             const long r0 = plan.offset[s_begin], n_rows = plan.offset[s_end] - r0;
             const long row0 = reserve_d ? 0 : r0;
             float* xw_base = reserve_d ? reserve_d : scratch;
-            gemm_parallel(ctx, false, true, static_cast<int>(n_rows), GH, I, 1.0f, xc + r0 * I, I, dir.w, I, 0.0f,
-                          xw_base + (r0 - row0) * xw_ld, static_cast<int>(xw_ld));
+            packed_gemm_parallel(ctx, static_cast<int>(n_rows), xc + r0 * I, I, ctx.packed_input, 0.0f,
+                                 xw_base + (r0 - row0) * xw_ld, static_cast<int>(xw_ld));
             ctx.pool.run_tasks(plan.workers, plan.groups, [&](int g, int w) {
                 run_group(ctx, plan, dir, g, w, xw_base, xw_ld, row0, in.h0, in.c0, y, y_h, y_c, reserve_d, s_begin,
                           s_end);
