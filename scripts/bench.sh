@@ -2,7 +2,9 @@
 # The benchmark: every workload of shared/bench/WORKLOADS.md at 1 and 2 threads for MlNetRnn and for the peers
 # (PyTorch, ONNX Runtime, SGEMM), round by round: each round runs MlNetRnn's workloads and then the peers' round, so a
 # ratio compares figures taken minutes apart, not a whole run apart; within a round, a workload's 1- and 2-thread runs
-# are back to back, so the scaling compares neighbours. Then the ratio table. About 12 minutes a round on 2 cores.
+# are back to back, so the scaling compares neighbours. On AVX-512 hosts each round also measures the SGEMM and the
+# PyTorch training peers with OpenBLAS's AVX-512 kernels forced (OPENBLAS_CORETYPE=SkylakeX). Then the ratio table.
+# About 14 minutes a round on 2 cores.
 #   scripts/bench.sh [--rounds N] [--no-peers] [--peers DIR]
 # Raw lines go to artifacts/bench-<date>.txt; the table to artifacts/bench-<date>-ratios.txt.
 set -euo pipefail
@@ -33,8 +35,11 @@ measure() { /usr/bin/python3 "$peers/measured.py" "$@"; }
 # The PyTorch export of the W1 model, timed beside MlNetRnn's export in one process (bench --peer-model).
 peer_model="$peers/peer-export-w1.onnx"
 (cd "$peers" && /usr/bin/python3 export_onnx.py "$peer_model" >/dev/null)
+[ -x "$peers/sgemm" ] || gcc -O2 -o "$peers/sgemm" "$peers/sgemm.c" -I/usr/include/x86_64-linux-gnu/openblas-pthread -lopenblas
+avx512=0; grep -qw avx512f /proc/cpuinfo && avx512=1
 {
   echo "# mlnetrnn $(git rev-parse --short HEAD) $(date -Is) host:$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) nproc=$(nproc)"
+  "$peers/sgemm" 1 64 1 2>&1 >/dev/null | sed 's/^# openblas core=/# openblas default core=/'
   for r in $(seq 1 "$rounds"); do
     echo "# ---- round $r $(date -Is)"
     for w in w1 w2 w3 w4-b1 w4-b256 w5; do
@@ -49,6 +54,16 @@ peer_model="$peers/peer-export-w1.onnx"
         case "$f" in *summary*) ;; *) grep -hv -e '^$' -e '^\s*workload' -e '^#' "$f" ;; esac
       done
       rm -f "$peers"/results-*.txt
+      if [ "$avx512" -eq 1 ]; then
+        # OpenBLAS 0.3.21 does not know AMD Zen 5 and runs its AVX2 kernels there (half the AVX-512 rate). The machine's
+        # limit is the SGEMM with its AVX-512 kernels, and PyTorch's best includes the same override: both measured here.
+        for t in 1 2; do
+          for n in 2048 4096; do measure "$t" OPENBLAS_CORETYPE=SkylakeX -- "$peers/sgemm" "$t" "$n" 7 2>/dev/null | sed 's/ openblas-c / openblas-c-skylakex /'; done
+          for w in w1 w2 w3; do
+            (cd "$peers" && measure "$t" OPENBLAS_CORETYPE=SkylakeX PEERS_LABEL=-avx512blas -- /usr/bin/python3 torch_train.py "$w" "$t" --warmup 5 --steps 30)
+          done
+        done
+      fi
     fi
   done
 } | tee "$out"

@@ -4,8 +4,10 @@
 usage: /usr/bin/python3 scripts/bench_ratios.py artifacts/bench-<date>.txt
 Input lines: "<workload> <system> <threads> <metric> <value>  # details" (shared/bench/WORKLOADS.md).
 Per (workload, threads, metric) the median over rounds is taken. PyTorch "best" is the best of every PyTorch variant
-at that thread count (plain, batch-first, and the 2-thread OpenMP/OpenBLAS splits); for latency, lower is better.
-Training rates are also given as a fraction of the best SGEMM rate at the same thread count (FLOPs per
+at that thread count (plain, batch-first, the 2-thread OpenMP/OpenBLAS splits, and OpenBLAS's AVX-512 kernels
+forced); for latency, lower is better.
+Training rates are also given as a fraction of the best SGEMM rate at the same thread count, over every SGEMM peer
+(OpenBLAS as it dispatches, OpenBLAS with its AVX-512 kernels forced, torch.mm, numpy) (FLOPs per
 shared/bench/WORKLOADS.md: W1/W5 88.48 MFLOP per sequence, W2 13.43 per sample, W3 1.352 per token).
 """
 import collections, re, statistics, sys
@@ -35,7 +37,7 @@ def main(path):
         except ValueError:
             continue
         if workload.startswith('sgemm'):
-            sgemm[threads].append(value)
+            sgemm[(system, threads)].append(value)
             continue
         values[(workload, system, threads, metric)].append(value)
         by_round[round_no][(workload, system, threads, metric)] = value
@@ -46,7 +48,9 @@ def main(path):
         if m and system == 'mlnetrnn':
             memory[(workload, threads)].append(tuple(float(g) for g in m.groups()))
     med = {k: statistics.median(v) for k, v in values.items()}
-    peak = {t: max(v) for t, v in sgemm.items()}
+    peak = {}
+    for (system, t), v in sgemm.items():
+        peak[t] = max(peak.get(t, 0), max(v))
     rows = []
     keys = sorted({(w, t, m) for (w, s, t, m) in med if s == 'mlnetrnn'})
     for (w, t, m) in keys:
@@ -73,6 +77,10 @@ def main(path):
         print(fmt.format(*r))
     print()
     print('SGEMM peak (GFLOP/s): ' + ', '.join(f"{t} thread(s) {p:g}" for t, p in sorted(peak.items())) if peak else 'SGEMM peak: not measured (--no-peers)')
+    if sgemm:
+        # Each SGEMM peer's best line per thread count (openblas-c-skylakex: OpenBLAS with its AVX-512 kernels forced).
+        for system in sorted({s for s, _ in sgemm}):
+            print(f"  {system}: " + ', '.join(f"{t} thread(s) {max(v):g}" for (s, t), v in sorted(sgemm.items()) if s == system))
     for t in (1, 2):
         w1, w5 = med.get(('w1', 'mlnetrnn', t, 'train_seq_per_s')), med.get(('w5', 'mlnetrnn', t, 'train_seq_per_s'))
         if w1 and w5 and (('w5', t) in real_steps):
