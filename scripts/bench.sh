@@ -45,6 +45,9 @@ avx512=0; grep -qw avx512f /proc/cpuinfo && avx512=1
     for w in w1 w2 w3 w4-b1 w4-b256 w5; do
       for t in 1 2; do measure "$t" -- dotnet "$cli" bench --workload "$w" --threads "$t"; done
     done
+    # W5 beside W1 in one process, alternating blocks of steps: the per-real-token ratio without the host's drift
+    # between two processes.
+    for t in 1 2; do measure "$t" -- dotnet "$cli" bench --workload w5 --alternate-with w1 --threads "$t"; done
     for w in w4-b1 w4-b256; do   # the exported model in ONNX Runtime, beside the PyTorch-exported one in one process
       for t in 1 2; do measure "$t" -- dotnet "$cli" bench --workload "$w" --threads "$t" --runtime onnx --peer-model "$peer_model"; done
     done

@@ -19,6 +19,7 @@ def main(path):
     values = collections.defaultdict(list)
     sgemm = collections.defaultdict(list)
     real_steps = {}
+    paired_ratio = collections.defaultdict(list)
     memory = collections.defaultdict(list)
     by_round = collections.defaultdict(dict)   # round -> (workload, system, threads, metric) -> value
     round_no = 0
@@ -41,6 +42,9 @@ def main(path):
             continue
         values[(workload, system, threads, metric)].append(value)
         by_round[round_no][(workload, system, threads, metric)] = value
+        m = re.search(r'real_token_ratio_vs_w1=([\d.]+)', line)
+        if m and workload == 'w5' and system == 'mlnetrnn-paired':
+            paired_ratio[threads].append(m.group(1))
         m = re.search(r'real_steps=([\d.]+)\s*%', line)
         if m and system == 'mlnetrnn':
             real_steps[(workload, threads)] = float(m.group(1)) / 100
@@ -87,6 +91,12 @@ def main(path):
             # Real tokens per second: W5 sequences carry real_steps x T tokens on average, W1 sequences T.
             ratio = w5 * real_steps[('w5', t)] / w1
             print(f"W5 throughput per real token / W1's at {t} thread(s): {ratio:.2f} (W5's real steps are {real_steps[('w5', t)]:.1%} of its padded steps)")
+    for t in (1, 2):
+        # bench --workload w5 --alternate-with w1: both in one process, alternating blocks of steps.
+        paired = [float(x) for x in paired_ratio.get(t, [])]
+        if paired:
+            print(f"W5 throughput per real token / W1's at {t} thread(s), same process, alternating blocks: "
+                  f"{statistics.median(paired):.2f} (rounds: {', '.join(f'{x:.2f}' for x in paired)})")
     for (w, s, t, m), ours in sorted(med.items()):
         if s != 'mlnetrnn-onnx':
             continue

@@ -14,48 +14,63 @@ internal static class BenchRunner
 {
     public const string SystemName = "mlnetrnn";
 
+    /// <summary>System name of the lines <see cref="RunPair"/> prints: two workloads timed in one process.</summary>
+    public const string PairedSystemName = "mlnetrnn-paired";
+
     public static string Run(BenchWorkload workload, int threads, KernelKind kernelKind, int warmup, int steps)
     {
         var baseline = ProcessMemory.CurrentRssBytes();
         var kernel = KernelFactory.Create(kernelKind, threads);
         try
         {
-            var random = new SeededRandom(7);
-            var network = new SequenceNetwork(workload.Spec, kernel);
-            Initializer.Initialize(workload.Spec, network.Parameters, random);
-            var batches = Enumerable.Range(0, 4).Select(_ => workload.RandomBatch(random)).ToArray();
-            var step = workload.Training
-                ? new TrainingStep(network, workload.CreateLoss(), workload.CreateOptimizer(network.Parameters.Count, kernel)) { ClipNorm = workload.ClipNorm }
-                : null;
-
-            var times = new List<double>();
-            for (var i = 0; i < warmup + steps; i++)
-            {
-                var batch = batches[i % batches.Length];
-                var clock = Stopwatch.StartNew();
-                if (step is not null)
-                    step.Run(batch, workload.LearningRate, null);
-                else
-                    network.Forward(batch, training: false);
-                var seconds = clock.Elapsed.TotalSeconds;
-                if (i >= warmup)
-                    times.Add(seconds);
-            }
-            times.Sort();
-            var median = Quantile(times, 0.5);
-            var units = workload.UnitsPerStep(batches[0]);
-            var value = workload.Metric == "latency_ms" ? median * 1e3 : units / median;
-            var shown = workload.Metric == "latency_ms" ? $"{value:F3}" : $"{value:F1}";
-            var realFraction = batches.Average(b => b.RealSteps / (double)(b.SeqLength * b.Batch));
-            var memory = workload.Training ? ModelMemory(network, kernel, batches[0]) : 0;
+            var timed = new TimedWorkload(workload, kernel);
+            timed.Time(warmup, steps);
+            var memory = workload.Training ? ModelMemory(timed.Network, kernel, timed.Batches[0]) : 0;
             var peak = ProcessMemory.PeakRssBytes();
             // InvariantGlobalization is on (Directory.Build.props): numbers always print with a '.'.
-            var details =
-                $"step_ms med={median * 1e3:F2} q1={Quantile(times, 0.25) * 1e3:F2} q3={Quantile(times, 0.75) * 1e3:F2} min={times[0] * 1e3:F2} n={times.Count}" +
-                $" kernel={kernelKind.ToString().ToLowerInvariant()} peak_rss_mb={peak / 1e6:F1} baseline_rss_mb={baseline / 1e6:F1}" +
+            var details = timed.Distribution() + $" kernel={kernelKind.ToString().ToLowerInvariant()} peak_rss_mb={peak / 1e6:F1} baseline_rss_mb={baseline / 1e6:F1}" +
                 (workload.Training ? $" accounted_mb={memory / 1e6:F1} rss_over_accounted={(peak - baseline) / (double)memory:F2}" : "") +
-                (workload.RaggedLengths ? $" real_steps={realFraction:P1}" : "");
-            return $"{workload.Id} {SystemName} {threads} {workload.Metric} {shown}  # {details}";
+                (workload.RaggedLengths ? $" real_steps={timed.RealFraction:P1}" : "");
+            return timed.Line(SystemName, threads, details);
+        }
+        finally
+        {
+            (kernel as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Times two training workloads in this process on one kernel, alternating blocks of steps (which goes first
+    /// alternates), so their ratio compares the workloads and not two moments of a noisy host (W5 against W1: its
+    /// throughput per real token). One line per workload, system <see cref="PairedSystemName"/>; the first's details
+    /// carry the ratio of real tokens per second, first over second.
+    /// </summary>
+    public static IReadOnlyList<string> RunPair(BenchWorkload first, BenchWorkload second, int threads, KernelKind kernelKind, int warmup, int steps)
+    {
+        if (!first.Training || !second.Training)
+            throw new ArgumentException($"--alternate-with pairs training workloads (w1, w2, w3, w5), got {first.Id} and {second.Id}.", nameof(second));
+        var kernel = KernelFactory.Create(kernelKind, threads);
+        try
+        {
+            var a = new TimedWorkload(first, kernel);
+            var b = new TimedWorkload(second, kernel);
+            const int blocks = 10;
+            var perBlock = (steps + blocks - 1) / blocks;
+            for (var block = 0; block < blocks; block++)
+            {
+                var (one, two) = block % 2 == 0 ? (a, b) : (b, a);
+                one.Time(block == 0 ? warmup : Math.Min(warmup, 3), perBlock);
+                two.Time(block == 0 ? warmup : Math.Min(warmup, 3), perBlock);
+            }
+            var ratio = a.RealTokensPerSecond / b.RealTokensPerSecond;
+            var note = $" kernel={kernelKind.ToString().ToLowerInvariant()} alternating blocks with {{0}}";
+            return
+            [
+                a.Line(PairedSystemName, threads, a.Distribution() + string.Format(note, second.Id) +
+                    $" real_token_ratio_vs_{second.Id}={ratio:F3}" + (first.RaggedLengths ? $" real_steps={a.RealFraction:P1}" : "")),
+                b.Line(PairedSystemName, threads, b.Distribution() + string.Format(note, first.Id) +
+                    (second.RaggedLengths ? $" real_steps={b.RealFraction:P1}" : "")),
+            ];
         }
         finally
         {
@@ -92,5 +107,70 @@ internal static class BenchRunner
         var lower = (int)Math.Floor(position);
         var upper = Math.Min(lower + 1, sorted.Count - 1);
         return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
+    }
+
+    /// <summary>A workload's network, optimizer and batches (random weights and data from the bench seed), and its step times.</summary>
+    private sealed class TimedWorkload
+    {
+        private readonly BenchWorkload _workload;
+        private readonly TrainingStep? _step;
+        private readonly List<double> _times = [];
+        private int _calls;
+
+        public TimedWorkload(BenchWorkload workload, ISequenceKernel kernel)
+        {
+            _workload = workload;
+            var random = new SeededRandom(7);
+            Network = new SequenceNetwork(workload.Spec, kernel);
+            Initializer.Initialize(workload.Spec, Network.Parameters, random);
+            Batches = Enumerable.Range(0, 4).Select(_ => workload.RandomBatch(random)).ToArray();
+            _step = workload.Training
+                ? new TrainingStep(Network, workload.CreateLoss(), workload.CreateOptimizer(Network.Parameters.Count, kernel)) { ClipNorm = workload.ClipNorm }
+                : null;
+        }
+
+        public SequenceNetwork Network { get; }
+
+        public SequenceBatch[] Batches { get; }
+
+        public double RealFraction => Batches.Average(b => b.RealSteps / (double)(b.SeqLength * b.Batch));
+
+        public double Median => Quantile(Sorted(), 0.5);
+
+        /// <summary>Real (unpadded) steps per second of the median step.</summary>
+        public double RealTokensPerSecond => Batches.Average(b => (double)b.RealSteps) / Median;
+
+        public void Time(int warmup, int steps)
+        {
+            for (var i = 0; i < warmup + steps; i++)
+            {
+                var batch = Batches[_calls++ % Batches.Length];
+                var clock = Stopwatch.StartNew();
+                if (_step is not null)
+                    _step.Run(batch, _workload.LearningRate, null);
+                else
+                    Network.Forward(batch, training: false);
+                var seconds = clock.Elapsed.TotalSeconds;
+                if (i >= warmup)
+                    _times.Add(seconds);
+            }
+        }
+
+        public string Distribution()
+        {
+            var times = Sorted();
+            return $"step_ms med={Quantile(times, 0.5) * 1e3:F2} q1={Quantile(times, 0.25) * 1e3:F2} q3={Quantile(times, 0.75) * 1e3:F2} min={times[0] * 1e3:F2} n={times.Count}";
+        }
+
+        public string Line(string system, int threads, string details)
+        {
+            var median = Median;
+            var units = _workload.UnitsPerStep(Batches[0]);
+            var value = _workload.Metric == "latency_ms" ? median * 1e3 : units / median;
+            var shown = _workload.Metric == "latency_ms" ? $"{value:F3}" : $"{value:F1}";
+            return $"{_workload.Id} {system} {threads} {_workload.Metric} {shown}  # {details}";
+        }
+
+        private List<double> Sorted() => _times.Order().ToList();
     }
 }

@@ -21,9 +21,13 @@ internal static class BenchCommand
         {
             Description = "With --runtime onnx: an ONNX file of the same workload exported by another tool (e.g. torch.onnx.export), timed in the same process, alternating with MlNetRnn's export.",
         };
+        var alternateWith = new Option<string?>("--alternate-with")
+        {
+            Description = "A second training workload (e.g. w1 beside w5) timed in the same process on the same kernel, alternating blocks of steps; prints both, and the first's real tokens per second over the second's.",
+        };
         var command = new Command("bench", "Time the benchmark workloads (W1-W5 of shared/bench/WORKLOADS.md); one result line each.")
         {
-            workload, threads, kernel, warmup, steps, runtime, peerModel,
+            workload, threads, kernel, warmup, steps, runtime, peerModel, alternateWith,
         };
         command.SetAction(result =>
         {
@@ -47,6 +51,12 @@ internal static class BenchCommand
             if (peer is not null && !File.Exists(peer))
             {
                 Console.Error.WriteLine($"bench: --peer-model '{peer}' does not exist (expected an ONNX file, e.g. from shared/bench/peers/export_onnx.py).");
+                return 2;
+            }
+            var alternate = result.GetValue(alternateWith);
+            if (alternate is not null && (onnx.Value || result.GetValue(workload) is "all" or null))
+            {
+                Console.Error.WriteLine("bench: --alternate-with pairs one training workload (--workload w1|w2|w3|w5) with another, on the kernel runtime.");
                 return 2;
             }
             var ids = result.GetValue(workload) is "all" or null
@@ -75,6 +85,20 @@ internal static class BenchCommand
                 {
                     Console.Error.WriteLine($"bench: --runtime onnx times inference only (w4-b1, w4-b256), not {w.Id}.");
                     return 2;
+                }
+                if (!onnx.Value && alternate is not null)
+                {
+                    try
+                    {
+                        foreach (var line in BenchRunner.RunPair(w, BenchWorkload.Get(alternate), threadCount, result.GetValue(kernel), result.GetValue(warmup), stepCount))
+                            Console.WriteLine(line);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        Console.Error.WriteLine($"bench: {e.Message}");
+                        return 2;
+                    }
+                    continue;
                 }
                 if (!onnx.Value)
                 {
