@@ -149,19 +149,18 @@ void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float be
     gemm_serial(false, b.source_transposed, m, b.n, b.k, 1.0f, a, lda, b.source, b.source_ld, beta, c, ldc);
 }
 
-void packed_gemm_parallel(mlnr_context& ctx, int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c, int ldc) {
+void packed_gemm_parallel(mlnr_context& ctx, int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c,
+                          int ldc, const std::function<void(int, int)>& then) {
     const int tiles = (m + 7) / 8;
     int workers = ctx.pool.size();
     if (static_cast<long long>(m) * b.n * b.k < (1LL << 20) || tiles < 2 * workers) workers = 1;
-    if (workers == 1) {
-        packed_gemm(m, a, lda, b, beta, c, ldc);
-        return;
-    }
     ctx.pool.run_tasks(workers, workers, [&](int piece, int) {  // pieces taken dynamically, see gemm.hpp
         int begin, end;
         split_rows(tiles, workers, piece, begin, end);
         const int r0 = begin * 8, r1 = end * 8 < m ? end * 8 : m;
+        if (r1 <= r0) return;
         packed_gemm(r1 - r0, a + static_cast<long>(r0) * lda, lda, b, beta, c + static_cast<long>(r0) * ldc, ldc);
+        if (then) then(r0, r1);
     });
 }
 

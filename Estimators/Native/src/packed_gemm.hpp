@@ -6,6 +6,7 @@
 // OpenBLAS 0.3.21 runs its AVX2 kernels on AMD Zen 5, at half the AVX-512 rate).
 #pragma once
 
+#include <functional>
 #include <vector>
 
 namespace mlnr {
@@ -33,8 +34,10 @@ struct mlnr_context;
 
 namespace mlnr {
 
-// packed_gemm with the rows of A and C split across the context's workers (in multiples of 8 rows).
-void packed_gemm_parallel(mlnr_context& ctx, int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c, int ldc);
+// packed_gemm with the rows of A and C split across the context's workers (in multiples of 8 rows); `then`, if set,
+// runs on each worker's rows [r0, r1) right after its GEMM, while they are in that worker's cache.
+void packed_gemm_parallel(mlnr_context& ctx, int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c,
+                          int ldc, const std::function<void(int, int)>& then = nullptr);
 
 // C[M, N] = alpha op(A) op(B) + beta C (BLAS semantics, row-major) on the context's workers: B packed per call, by
 // panels of 32 columns that the workers take dynamically, each packing its own. Each element of C is summed by one

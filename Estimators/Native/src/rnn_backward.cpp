@@ -273,25 +273,17 @@ void chunk_gradients(mlnr_context& ctx, const Layer& L, const Direction& dir, co
     }
 }
 
-// dX of steps [s_begin, s_end) when compact rows are not X's rows: dG W into dXc, then added to dX at (t, b). The
-// rows are cut into one piece per worker (multiples of 8 rows); a worker adds its rows to dX right after its GEMM,
-// while they are in cache. Each (t, b) is one compact row, so the pieces never add to the same row of dX.
+// dX of steps [s_begin, s_end) when compact rows are not X's rows: dG W into dXc, then added to dX at (t, b) by each
+// worker for its own rows, right after its GEMM. Each (t, b) is one compact row, so no two workers add to one row.
 void chunk_input_gradient_scattered(mlnr_context& ctx, const Plan& plan, bool reverse, int B, int I, int s_begin,
                                     int s_end, const float* dg, int ld, float* dxc, float* dx) {
-    const long r0 = plan.offset[s_begin], rows = plan.offset[s_end] - r0;
-    const int tiles = static_cast<int>((rows + 7) / 8);
-    int workers = ctx.pool.size();
-    if (rows * ctx.packed_input.n * static_cast<long long>(ctx.packed_input.k) < (1LL << 20) || tiles < 2 * workers) workers = 1;
-    ctx.pool.run_tasks(workers, workers, [&](int piece, int) {
-        int begin, end;
-        split_rows(tiles, workers, piece, begin, end);
-        const long p0 = r0 + begin * 8L, p1 = std::min(r0 + end * 8L, r0 + rows);
-        if (p1 <= p0) return;
-        packed_gemm(static_cast<int>(p1 - p0), dg + p0 * ld, ld, ctx.packed_input, 0.0f, dxc + p0 * I, I);
-        // The first step whose rows reach past p0, then every row of [p0, p1) step by step.
-        int s = static_cast<int>(std::upper_bound(plan.offset.begin(), plan.offset.end(), p0) - plan.offset.begin()) - 1;
-        for (long row = p0; row < p1; ++s) {
-            for (; row < p1 && row < plan.offset[s + 1]; ++row) {
+    const long r0 = plan.offset[s_begin];
+    packed_gemm_parallel(ctx, static_cast<int>(plan.offset[s_end] - r0), dg + r0 * ld, ld, ctx.packed_input, 0.0f,
+                         dxc + r0 * I, I, [&](int first, int last) {
+        // The step holding compact row r0 + first, then every row up to r0 + last, step by step.
+        int s = static_cast<int>(std::upper_bound(plan.offset.begin(), plan.offset.end(), r0 + first) - plan.offset.begin()) - 1;
+        for (long row = r0 + first; row < r0 + last; ++s) {
+            for (; row < r0 + last && row < plan.offset[s + 1]; ++row) {
                 const int i = static_cast<int>(row - plan.offset[s]);
                 float* out = dx + (static_cast<long>(plan.time(s, i, reverse)) * B + plan.order[i]) * I;
                 const float* src = dxc + row * I;
