@@ -43,14 +43,13 @@ public class TrainingLoopTests
     }
 
     /// <summary>
-    /// With the kernel's own GEMM (AVX-512 machines) every sum in a training step runs in an order that does not depend
-    /// on the threads, so 1 and 3 threads train the same weights (see NativeGivesTheSameBitsOnEveryThreadCount).
+    /// On a given thread count training repeats bit for bit (every sum runs in an order fixed by the shapes and the
+    /// thread count). Across thread counts the weight gradients are other sums of the same terms (one share per
+    /// worker), so 1 and 3 threads train weights equal within accumulated rounding, not in bits.
     /// </summary>
     [Fact]
-    public void NativeTrainingGivesTheSameWeightsOnOneAndThreeThreads()
+    public void NativeTrainingRepeatsOnAThreadCountAndAgreesAcrossThreadCounts()
     {
-        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
-            return;  // the BLAS fallback's bits depend on how its GEMMs are cut
         var data = SyntheticTasks.SignOfSum(160, seed: 7);
         var options = Small(SequenceTask.BinaryClassification) with
         {
@@ -58,7 +57,13 @@ public class TrainingLoopTests
         };
         using var one = new SequenceModelEstimator(options).Fit(data);
         using var three = new SequenceModelEstimator(options with { Threads = 3 }).Fit(data);
-        Assert.Equal(one.Parameters.Values, three.Parameters.Values);
+        using var threeAgain = new SequenceModelEstimator(options with { Threads = 3 }).Fit(data);
+        Assert.Equal(three.Parameters.Values, threeAgain.Parameters.Values);
+        var a = one.Parameters.Values;
+        var b = three.Parameters.Values;
+        Assert.Equal(a.Length, b.Length);
+        var worst = a.Zip(b, (x, y) => Math.Abs(x - y) / (1e-3 + Math.Abs(x))).Max();
+        Assert.True(worst < 1e-3, $"1 and 3 threads trained weights {worst:G3} apart (relative), expected rounding only");
     }
 
     [Fact]

@@ -8,18 +8,19 @@
 #include "thread_pool.hpp"
 
 struct mlnr_context {
-    explicit mlnr_context(int threads) : pool(threads), per_worker(pool.size()), gemm_panels(pool.size()) {}
+    explicit mlnr_context(int threads)
+        : pool(threads), per_worker(pool.size()), per_worker_state(pool.size()), gemm_panels(pool.size()) {}
 
     mlnr::ThreadPool pool;
 
     // Compact rows per chunk of steps (see chunk_steps); 0 = automatic (about 1 MiB of rows).
     long chunk_rows = 0;
 
-    // Scratch reused across calls (never shrunk): one shared block, one block per worker, one per row group (see
-    // rnn.hpp: a group's recurrent state between chunks, whichever worker runs it).
+    // Scratch reused across calls (never shrunk): one shared block; per worker, one block of scratch and one of
+    // state (see rnn.hpp: the worker's recurrent state from chunk to chunk).
     std::vector<float> shared;
     std::vector<std::vector<float>> per_worker;
-    std::vector<std::vector<float>> per_group;
+    std::vector<std::vector<float>> per_worker_state;
 
     // The recurrent weights of the current call, packed once for the per-step GEMMs (two for GRU lbr=0).
     mlnr::PackedMatrix packed_main;
@@ -41,15 +42,10 @@ struct mlnr_context {
         return v.data();
     }
 
-    // Call on the calling thread, before the workers run: room for `groups` group blocks.
-    void prepare_groups(int groups) {
-        if (per_group.size() < static_cast<size_t>(groups)) per_group.resize(groups);
-    }
-
-    // Safe to call for group g from the one worker running it while others call it for other groups. Contents
-    // persist between calls of the same size (the group's state from chunk to chunk).
-    float* group_floats(int group, size_t n) {
-        auto& v = per_group[group];
+    // Worker `worker`'s state block: safe to call from that worker while the others call it for themselves. Contents
+    // persist between calls of the same size (the worker's state from chunk to chunk).
+    float* state_floats(int worker, size_t n) {
+        auto& v = per_worker_state[worker];
         if (v.size() < n) v.resize(n);
         return v.data();
     }

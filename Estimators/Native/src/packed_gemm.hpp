@@ -34,15 +34,15 @@ struct mlnr_context;
 
 namespace mlnr {
 
-// packed_gemm with the rows of A and C split across the context's workers (in multiples of 8 rows); `then`, if set,
-// runs on each worker's rows [r0, r1) right after its GEMM, while they are in that worker's cache.
-void packed_gemm_parallel(mlnr_context& ctx, int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c,
-                          int ldc, const std::function<void(int, int)>& then = nullptr);
-
 // C[M, N] = alpha op(A) op(B) + beta C (BLAS semantics, row-major) on the context's workers: B packed per call, by
 // panels of 32 columns that the workers take dynamically, each packing its own. Each element of C is summed by one
 // thread in the order of k, so the result has the same bits for any thread count. Returns false, touching nothing,
 // where the packed kernel does not run (no AVX-512, or k = 0): the caller then uses the BLAS.
+// packed_gemm_general on one worker only (the calling thread, which is worker `worker` of the context's pool): B is
+// packed into that worker's own panel buffer. Falls back to the BLAS (single-threaded) where the packed kernel
+// does not run.
+void gemm_on_worker(mlnr_context& ctx, int worker, bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                    const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
 bool packed_gemm_general(mlnr_context& ctx, bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                          const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
 

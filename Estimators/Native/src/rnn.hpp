@@ -3,18 +3,24 @@
 // How a call is organised:
 //   - Sequences are sorted by length, longest first ("sorted rows"). At processing step s the sequences still
 //     running are then a prefix of the sorted rows, so steps past a sequence's end cost nothing.
-//   - Everything per step is stored "compact": row (s, i) lives at offset[s] + i, so a ragged batch stores and
-//     multiplies only its real steps. The input projection X W^T is one GEMM over the compact rows of a chunk of
-//     steps (about 1 MiB of rows), run just before the chunk's steps, and so are the weight and input gradients
-//     just after them in backward: the big GEMMs read and write rows that are still in cache.
-//   - The sorted rows form groups round-robin (group g of NG: rows g, g+NG, ...), so each group has an equal share
-//     of long and short sequences. A group runs its rows through the steps of a chunk with no barrier between steps:
-//     the recurrence of one sequence never reads another's. Each step is one small GEMM per group (its running rows
-//     times R^T) and fused element-wise gate code. With one thread there is one group; with W threads 1-2 groups per
-//     thread (at least 16 rows each, so the GEMM stays efficient), which the threads take dynamically chunk by chunk:
-//     a thread the host slows down runs fewer groups instead of holding the others at the join. A group's state (h,
-//     c; dh, dc, dP) lives in the group's own scratch, the per-step temporaries in the running thread's, so the
-//     result does not depend on which thread runs which group.
+//   - The sorted rows are dealt round-robin to the W workers (worker w: sorted rows w, w + W, ...), so each worker
+//     has an equal share of long and short sequences, and each worker runs its own rows through the whole call on
+//     its own: no barrier between steps or chunks, one join per direction. The recurrence of one sequence never
+//     reads another's, and everything else a worker needs is its rows' own data.
+//   - Everything per step is stored "compact" and worker by worker: worker w's row (s, k) lives at offset(w, s) + k,
+//     so a ragged batch stores and multiplies only its real steps, and each worker's rows are one contiguous block
+//     that only that worker writes and reads. The input projection X W^T is one GEMM over a worker's compact rows of
+//     a chunk of steps (about 1 MiB of rows), run just before the chunk's steps, and so are the weight and input
+//     gradients just after them in backward: the big GEMMs read and write rows that are still in that core's cache.
+//     (With the projection, the gradients or the row groups cut across workers instead, each core read half its
+//     rows from the other core's cache, and at 2 threads backward ran 1.2x faster than on one instead of ~1.9x.)
+//   - Each step is one small GEMM per worker (its running rows times R^T) and fused element-wise gate code. A
+//     worker's state (h, c; dh, dc, dP) lives in its own scratch.
+//   - Weight gradients: worker 0 adds its rows' share to the output, every other worker to a zeroed share of its
+//     own, which the caller adds in worker order after the join. So a call gives the same bits every time on a given
+//     thread count; across thread counts dW, dR, the biases and dP differ in rounding (other sums of the same
+//     terms), while the outputs, dX, dh0 and dc0 keep their bits where the kernel's own GEMM runs (AVX-512): each
+//     row's values are summed in one order whichever worker holds the row.
 //   - The reserve (training forward) keeps per compact row: gate outputs [G*H], an extra [H] (GRU lbr=1: Rh h + Rbh;
 //     LSTM: h(c')), the previous h [H], and [H] of the previous c (LSTM) or r*h (GRU lbr=0); see Layer::stride.
 //     With a cell clip, a row also keeps one bit per gate pre-activation that the clip saturated (its gradient is
@@ -33,32 +39,40 @@ namespace mlnr {
 struct Plan {
     int seq_length = 0;
     int batch = 0;
-    int workers = 1;             // threads the call runs on
-    int groups = 1;              // row groups (see above): the unit of work a thread takes
+    int workers = 1;             // threads the call runs on; worker w owns sorted rows w, w + workers, ...
     int max_length = 0;
     long total = 0;              // real steps: the sum of the lengths
+    // Forward time, full lengths, batch in order and batch % workers == 0: worker w's compact rows are X's rows
+    // w, w + workers, ... in order, so its GEMMs read X (and write dX) in place, with leading dimension workers * I.
+    bool strided = false;
     std::vector<int> order;      // sorted row -> batch index
     std::vector<int> length;     // sorted row -> length
     std::vector<int> active;     // step s -> sorted rows still running (length > s)
-    std::vector<long> offset;    // step s -> compact row of (s, 0); offset[max_length] = total
+    std::vector<long> offsets;   // [workers, max_length + 1]: compact row of (w, s, 0); a worker's rows are contiguous
 
-    long row(int s, int i) const { return offset[s] + i; }
+    // Worker w's k-th sorted row (its own rows are k = 0, 1, ...).
+    int sorted(int w, int k) const { return w + k * workers; }
+    long offset(int w, int s) const { return offsets[static_cast<size_t>(w) * (max_length + 1) + s]; }
+    long row(int w, int s, int k) const { return offset(w, s) + k; }
+    long begin(int w) const { return offset(w, 0); }
+    long end(int w) const { return offset(w, max_length); }
     int time(int s, int i, bool reverse) const { return reverse ? length[i] - 1 - s : s; }
-    // Group g's sorted rows are g, g + groups, ...; this is how many of them run at step s.
-    int running(int g, int s) const {
+    // How many of worker w's rows run at step s.
+    int running(int w, int s) const {
         const int a = active[s];
-        return a > g ? (a - g + groups - 1) / groups : 0;
+        return a > w ? (a - w + workers - 1) / workers : 0;
     }
-    int rows_of(int g) const { return batch > g ? (batch - g + groups - 1) / groups : 0; }
+    int rows_of(int w) const { return batch > w ? (batch - w + workers - 1) / workers : 0; }
 };
 
 Plan make_plan(int seq_length, int batch, const int32_t* sequence_lens, int threads);
 
-// Step boundaries 0 = b[0] < b[1] < ... < b[n] = max_length ({0, 0} when there are no steps): runs of steps whose
-// compact rows take about 1 MiB at row_bytes each (at least 256 rows, so the GEMMs over a chunk stay efficient). A
-// chunk's big GEMMs run right after its steps, while what the steps read and wrote is still in cache. chunk_rows > 0
-// sets the rows per chunk instead (mlnr_context_set_chunk_rows: tuning, and tests of many small chunks).
-std::vector<int> chunk_steps(const Plan& plan, long row_bytes, long chunk_rows);
+// Worker w's step boundaries 0 = b[0] < b[1] < ... < b[n] = max_length ({0, 0} when there are no steps): runs of
+// steps whose compact rows (of worker w) take about 1 MiB at row_bytes each (at least 256 rows, so the GEMMs over a
+// chunk stay efficient). A chunk's big GEMMs run right before (forward) or after (backward) its steps, while what
+// the steps read and write is in the worker's cache. chunk_rows > 0 sets the rows per chunk instead
+// (mlnr_context_set_chunk_rows: tuning, and tests of many small chunks).
+std::vector<int> chunk_steps(const Plan& plan, int w, long row_bytes, long chunk_rows);
 
 struct Layer {
     int cell, gates, input, hidden, directions;
@@ -101,7 +115,8 @@ struct Gradients {
 void backward(mlnr_context& ctx, const Layer& layer, int seq_length, int batch, const Tensors& in,
               float* reserve, const Gradients& g);  // consumes the reserve: dG overwrites its gate slots
 
-// Xc[row(s, i)] = X[time(s, i), order[i]] for every real step, on the context's workers.
-void gather_inputs(mlnr_context& ctx, const Plan& plan, bool reverse, const float* x, int width, float* xc);
+// Worker w's compact rows of steps [s_begin, s_end), from X [T, B, width] into xc [rows, width]: xc[row - first] =
+// X[time(s, i), order[i]] where first = plan.offset(w, s_begin).
+void gather_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, const float* x, int width, float* xc);
 
 }  // namespace mlnr

@@ -1,6 +1,6 @@
 // Backward through time; see rnn.hpp for the organisation. Per step each worker computes the gate gradients of its
-// running rows and one small GEMM for dh_prev; dW, dR, the biases and dX are big GEMMs over the compact rows of each
-// chunk of steps, right after the chunk. Gradient outputs accumulate (+=).
+// running rows and one small GEMM for dh_prev; dW, dR, the biases and dX are big GEMMs over the worker's compact
+// rows of each chunk of steps, right after the chunk. Gradient outputs accumulate (+=).
 #include <algorithm>
 #include <cstring>
 
@@ -26,42 +26,45 @@ struct Direction {
     const Activation& h() const { return layer.act[d * 3 + 2]; }
 };
 
-// A group's backward state from chunk to chunk: dh [n, H] | dc [n, H] | its share of dP [3H] (n = the group's rows).
-float* group_state(mlnr_context& ctx, const Plan& plan, int g, int H) {
-    return ctx.group_floats(g, static_cast<size_t>(plan.rows_of(g)) * 2 * H + 3 * H);
+// A worker's backward state from chunk to chunk: dh [n, H] | dc [n, H] | its share of dP [3H] (n = its rows).
+float* worker_state(mlnr_context& ctx, const Plan& plan, int w, int H) {
+    return ctx.state_floats(w, static_cast<size_t>(plan.rows_of(w)) * 2 * H + 3 * H);
 }
-float* group_dp(mlnr_context& ctx, const Plan& plan, int g, int H) {
-    return group_state(ctx, plan, g, H) + static_cast<size_t>(plan.rows_of(g)) * 2 * H;
+float* worker_dp(mlnr_context& ctx, const Plan& plan, int w, int H) {
+    return worker_state(ctx, plan, w, H) + static_cast<size_t>(plan.rows_of(w)) * 2 * H;
 }
 
-// Group g's rows (on worker w) backwards through every step. Writes the input-side gate gradients dG [rows, G*H] (rows dg_ld
-// apart) and, for GRU lbr=1, the candidate's recurrent-side gradient dN [rows, H]; accumulates dh0/dc0 and its share
-// of dP (dp_local). dG is the reserve's own gate slots: a row's are written only after its gates were last read.
-// Steps [s_begin, s_end) only, latest first: the first call (s_end = max_length) starts from dY_h/dY_c, the last
-// (s_begin = 0) adds dh0/dc0; between calls the group's dh, dc and dP share stay in the group's scratch.
-void run_group(mlnr_context& ctx, const Plan& plan, const Direction& dir, int g, int w, const Gradients& grad,
+long step_scratch_floats(const Layer& L, int n) {
+    return static_cast<long>(n) * (2 * L.hidden + static_cast<long>(L.gates) * L.hidden);
+}
+
+// Worker w's rows backwards through steps [s_begin, s_end), latest first. Writes the input-side gate gradients dG
+// [rows, G*H] (rows dg_ld apart) and, for GRU lbr=1, the candidate's recurrent-side gradient dN [rows, H];
+// accumulates dh0/dc0 and its share of dP (dp_local). dG is the reserve's own gate slots: a row's are written only
+// after its gates were last read. The first call (s_end = max_length) starts from dY_h/dY_c, the last (s_begin = 0)
+// adds dh0/dc0; between calls the worker's dh, dc and dP share stay in its state block. scratch:
+// step_scratch_floats(L, rows_of(w)).
+void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, float* scratch, const Gradients& grad,
                float* dg, long dg_ld, float* dn_rec, int s_begin, int s_end) {
     const Layer& L = dir.layer;
-    const int H = L.hidden, G = L.gates, GH = G * H, NG = plan.groups, B = plan.batch, D = L.directions;
-    const int n = plan.rows_of(g);
+    const int H = L.hidden, G = L.gates, GH = G * H, B = plan.batch, D = L.directions;
+    const int n = plan.rows_of(w);
     const long stride = L.stride();
     const bool lstm = L.cell == MLNR_CELL_LSTM, gru = L.cell == MLNR_CELL_GRU;
     const bool lbr0 = gru && !L.linear_before_reset;
-    // The group's state (group_state); the worker's scratch, sized for the largest group (group 0): dhp [n, H],
-    // dgl [n, G*H], drh [n, H].
-    float* dh = group_state(ctx, plan, g, H);
+    // The worker's state (worker_state); its per-step scratch: dhp [n, H], dgl [n, G*H], drh [n, H].
+    float* dh = worker_state(ctx, plan, w, H);
     float* dc = dh + static_cast<long>(n) * H;
-    float* dp_local = group_dp(ctx, plan, g, H);
-    const long n_max = plan.rows_of(0);
-    float* dhp = ctx.worker_floats(w, static_cast<size_t>(n_max) * (2 * H + GH));
-    float* dgl = dhp + n_max * H;
-    float* drh = dgl + n_max * GH;
+    float* dp_local = worker_dp(ctx, plan, w, H);
+    float* dhp = scratch;
+    float* dgl = dhp + static_cast<long>(n) * H;
+    float* drh = dgl + static_cast<long>(n) * GH;
     const bool first = s_end == plan.max_length, last = s_begin == 0;
     if (first) std::memset(dp_local, 0, sizeof(float) * 3 * H);
     if (n == 0) return;
 
     for (int k = 0; first && k < n; ++k) {
-        const int b = plan.order[g + k * NG];
+        const int b = plan.order[plan.sorted(w, k)];
         const long at = (static_cast<long>(dir.d) * B + b) * H;
         if (grad.dy_h) std::memcpy(dh + static_cast<long>(k) * H, grad.dy_h + at, sizeof(float) * H);
         else std::memset(dh + static_cast<long>(k) * H, 0, sizeof(float) * H);
@@ -78,14 +81,14 @@ void run_group(mlnr_context& ctx, const Plan& plan, const Direction& dir, int g,
         const char* p = reinterpret_cast<const char*>(dir.reserve + row * stride);
         for (long b = 0; b < row_bytes; b += 64) __builtin_prefetch(p + b, 0, 3);
     };
-    for (int s = std::min(plan.length[g], s_end) - 1; s >= s_begin; --s) {
-        const int m = plan.running(g, s);
+    for (int s = std::min(plan.length[w], s_end) - 1; s >= s_begin; --s) {
+        const int m = plan.running(w, s);
         for (int k = 0; k < m; ++k) {
-            const int i = g + k * NG;
-            const long row = plan.row(s, i);
+            const int i = plan.sorted(w, k);
+            const long row = plan.row(w, s, k);
             const int t = plan.time(s, i, dir.reverse);
-            if (k + 1 < m) prefetch_row(plan.row(s, i + NG));
-            else if (s > s_begin) prefetch_row(plan.row(s - 1, g));
+            if (k + 1 < m) prefetch_row(row + 1);
+            else if (s > s_begin) prefetch_row(plan.row(w, s - 1, 0));
             float* dhk = dh + static_cast<long>(k) * H;
             if (grad.dy) {
                 const float* dyk = grad.dy + ((static_cast<long>(t) * D + dir.d) * B + plan.order[i]) * H;
@@ -188,7 +191,7 @@ void run_group(mlnr_context& ctx, const Plan& plan, const Direction& dir, int g,
             // d(r*h) = dn Rh; then the reset gate's gradient and the r*h part of dh_prev.
             packed_gemm(m, dgl + 2 * H, GH, *dir.r_candidate, 0.0f, drh, H);
             for (int k = 0; k < m; ++k) {
-                const long row = plan.row(s, g + k * NG);
+                const long row = plan.row(w, s, k);
                 const float* res = dir.reserve + row * stride;
                 const float* r = res + H;
                 const float* h_prev = res + L.h_prev_offset();
@@ -209,14 +212,14 @@ void run_group(mlnr_context& ctx, const Plan& plan, const Direction& dir, int g,
             packed_gemm(m, dgl, GH, *dir.r_main, gru ? 1.0f : 0.0f, dhp, H);
             if (!gru) {
                 for (int k = 0; k < m; ++k)
-                    std::memcpy(dg + plan.row(s, g + k * NG) * dg_ld, dgl + static_cast<long>(k) * GH, sizeof(float) * GH);
+                    std::memcpy(dg + plan.row(w, s, k) * dg_ld, dgl + static_cast<long>(k) * GH, sizeof(float) * GH);
             }
         }
         std::memcpy(dh, dhp, sizeof(float) * static_cast<size_t>(m) * H);
     }
 
     for (int k = 0; last && k < n; ++k) {
-        const int b = plan.order[g + k * NG];
+        const int b = plan.order[plan.sorted(w, k)];
         const long at = (static_cast<long>(dir.d) * B + b) * H;
         if (grad.dh0)
             for (int j = 0; j < H; ++j) grad.dh0[at + j] += dh[static_cast<long>(k) * H + j];
@@ -234,63 +237,46 @@ void column_sums(long rows, const float* a, int lda, int n, float* sums) {
     }
 }
 
-// dW, dR and the biases' gradients (+)= the contributions of compact rows [r0, r0 + n_rows).
-void chunk_gradients(mlnr_context& ctx, const Layer& L, const Direction& dir, const Gradients& grad, int d, long r0,
-                     int n_rows, const float* dg_all, int ld, const float* dn_all, const float* h_prev_all,
-                     const float* x_all, float* sums, float* dwb, float* drb) {
+// Where a worker adds its rows' weight gradients: the outputs (worker 0) or its own share (the others).
+struct WeightGradients {
+    float *dw, *dr, *dwb, *drb;
+};
+
+// dW, dR and the biases' gradients (+)= the contributions of worker w's compact rows [r0, r0 + n_rows), on worker w.
+// x_rows: those rows of X (x_ld apart).
+void chunk_gradients(mlnr_context& ctx, int w, const Layer& L, const Direction& dir, const WeightGradients& out,
+                     long r0, int n_rows, const float* dg_all, int ld, const float* dn_all, const float* h_prev_all,
+                     const float* x_rows, int x_ld, float* sums) {
     const int H = L.hidden, I = L.input, GH = L.gates * H;
     const bool gru = L.cell == MLNR_CELL_GRU;
     const float* dg = dg_all + r0 * ld;
     const float* h_prev = h_prev_all + r0 * ld;
     const float* dn_rec = dn_all ? dn_all + r0 * H : nullptr;
-    if (grad.dw)
-        gemm_parallel(ctx, true, false, GH, I, n_rows, 1.0f, dg, ld, x_all + r0 * I, I, 1.0f,
-                      grad.dw + static_cast<long>(d) * GH * I, I);
-    if (grad.dr) {
-        float* dr = grad.dr + static_cast<long>(d) * GH * H;
+    if (out.dw) gemm_on_worker(ctx, w, true, false, GH, I, n_rows, 1.0f, dg, ld, x_rows, x_ld, 1.0f, out.dw, I);
+    if (out.dr) {
         if (gru) {
-            gemm_parallel(ctx, true, false, 2 * H, H, n_rows, 1.0f, dg, ld, h_prev, ld, 1.0f, dr, H);
+            gemm_on_worker(ctx, w, true, false, 2 * H, H, n_rows, 1.0f, dg, ld, h_prev, ld, 1.0f, out.dr, H);
             if (L.linear_before_reset)
-                gemm_parallel(ctx, true, false, H, H, n_rows, 1.0f, dn_rec, H, h_prev, ld, 1.0f, dr + 2L * H * H, H);
+                gemm_on_worker(ctx, w, true, false, H, H, n_rows, 1.0f, dn_rec, H, h_prev, ld, 1.0f, out.dr + 2L * H * H, H);
             else
-                gemm_parallel(ctx, true, false, H, H, n_rows, 1.0f, dg + 2 * H, ld,
-                              dir.reserve + L.slot_offset() + r0 * ld, ld, 1.0f, dr + 2L * H * H, H);
+                gemm_on_worker(ctx, w, true, false, H, H, n_rows, 1.0f, dg + 2 * H, ld,
+                               dir.reserve + L.slot_offset() + r0 * ld, ld, 1.0f, out.dr + 2L * H * H, H);
         } else {
-            gemm_parallel(ctx, true, false, GH, H, n_rows, 1.0f, dg, ld, h_prev, ld, 1.0f, dr, H);
+            gemm_on_worker(ctx, w, true, false, GH, H, n_rows, 1.0f, dg, ld, h_prev, ld, 1.0f, out.dr, H);
         }
     }
-    if (dwb) {
+    if (out.dwb) {
         column_sums(n_rows, dg, ld, GH, sums);
         for (int j = 0; j < GH; ++j) {
-            dwb[j] += sums[j];
-            drb[j] += sums[j];
+            out.dwb[j] += sums[j];
+            out.drb[j] += sums[j];
         }
         if (gru && L.linear_before_reset) {
             // The candidate's recurrent bias sits inside r * (Rh h + Rbh): its gradient is dN, not dG.
             column_sums(n_rows, dn_rec, H, H, sums + GH);
-            for (int j = 0; j < H; ++j) drb[2 * H + j] += sums[GH + j] - sums[2 * H + j];
+            for (int j = 0; j < H; ++j) out.drb[2 * H + j] += sums[GH + j] - sums[2 * H + j];
         }
     }
-}
-
-// dX of steps [s_begin, s_end) when compact rows are not X's rows: dG W into dXc, then added to dX at (t, b) by each
-// worker for its own rows, right after its GEMM. Each (t, b) is one compact row, so no two workers add to one row.
-void chunk_input_gradient_scattered(mlnr_context& ctx, const Plan& plan, bool reverse, int B, int I, int s_begin,
-                                    int s_end, const float* dg, int ld, float* dxc, float* dx) {
-    const long r0 = plan.offset[s_begin];
-    packed_gemm_parallel(ctx, static_cast<int>(plan.offset[s_end] - r0), dg + r0 * ld, ld, ctx.packed_input, 0.0f,
-                         dxc + r0 * I, I, [&](int first, int last) {
-        // The step holding compact row r0 + first, then every row up to r0 + last, step by step.
-        int s = static_cast<int>(std::upper_bound(plan.offset.begin(), plan.offset.end(), r0 + first) - plan.offset.begin()) - 1;
-        for (long row = r0 + first; row < r0 + last; ++s) {
-            for (; row < r0 + last && row < plan.offset[s + 1]; ++row) {
-                const int i = static_cast<int>(row - plan.offset[s]);
-                float* out = dx + (static_cast<long>(plan.time(s, i, reverse)) * B + plan.order[i]) * I;
-                const float* src = dxc + row * I;
-                for (int j = 0; j < I; ++j) out[j] += src[j];
-            }
-        }
-    });
 }
 
 }  // namespace
@@ -300,8 +286,8 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
     const int H = L.hidden, I = L.input, G = L.gates, GH = G * H;
     const bool gru = L.cell == MLNR_CELL_GRU;
     const Plan plan = make_plan(T, B, in.lens, ctx.pool.size());
-    ctx.prepare_groups(plan.groups);
     const long rows = plan.total;
+    const int W = plan.workers;
     for (int d = 0; d < L.directions; ++d) {
         const float* r = in.r + static_cast<long>(d) * GH * H;
         const bool lbr0 = gru && !L.linear_before_reset;
@@ -310,52 +296,94 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
         const Direction dir{L, d, L.reverse(d), in.w + static_cast<long>(d) * GH * I, r,
                             in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr,
                             reserve + static_cast<long>(d) * T * B * L.stride(), &ctx.packed_main, &ctx.packed_candidate};
-        // Compact rows are X's own rows when the batch runs forward, full length, in order: no gather, no scatter.
-        const bool in_order = !dir.reverse && rows == static_cast<long>(T) * B &&
-                              std::is_sorted(plan.order.begin(), plan.order.end());
-        // dG [rows, G*H] goes into the reserve's gate slots (the reserve is consumed), rows `ld` apart. Shared scratch,
-        // only what this call needs: dN [rows, H] (GRU lbr=1) | Xc [rows, I] and dXc [rows, I] (out of order) |
-        // sums [2*G*H].
+        if (grad.dx) pack(ctx.packed_input, dir.w, I, GH, I, false);  // dX (+)= dG W through the packed kernel
+        // X and dX in place when the worker's compact rows are their rows w, w + W, ... (Plan::strided); else each
+        // chunk's rows of X are gathered, and its dX rows computed apart and added at their (t, b).
+        const bool strided = plan.strided && !dir.reverse;
+        // dG [rows, G*H] goes into the reserve's gate slots (the reserve is consumed), rows `ld` apart; dN [rows, H]
+        // (GRU lbr=1) is shared scratch, each worker writing its own rows.
         float* dg = reserve + static_cast<long>(d) * T * B * L.stride();
         const int ld = static_cast<int>(L.stride());
-        const long dn_floats = gru && L.linear_before_reset ? rows * H : 0;
-        const long xc_floats = in_order ? 0 : rows * I;
-        float* dn_rec = ctx.shared_floats(static_cast<size_t>(dn_floats + 2 * xc_floats + 2 * GH));
-        float* xc = dn_rec + dn_floats;
-        float* dxc = xc + xc_floats;
-        float* sums = dxc + xc_floats;
-        const float* x_rows = in.x;
-        if (grad.dw && !in_order && rows > 0) {
-            gather_inputs(ctx, plan, dir.reverse, in.x, I, xc);
-            x_rows = xc;
-        }
-        if (grad.dx) pack(ctx.packed_input, dir.w, I, GH, I, false);  // dX (+)= dG W through the packed kernel
+        float* dn_rec = gru && L.linear_before_reset ? ctx.shared_floats(static_cast<size_t>(rows * H)) : nullptr;
         const float* h_prev = dir.reserve + L.h_prev_offset();
+        float* dw = grad.dw ? grad.dw + static_cast<long>(d) * GH * I : nullptr;
+        float* dr = grad.dr ? grad.dr + static_cast<long>(d) * GH * H : nullptr;
         float* dwb = grad.dbias ? grad.dbias + static_cast<long>(d) * 2 * GH : nullptr;
-        float* drb = dwb ? dwb + GH : nullptr;
-
-        // Chunks of steps, latest first: the workers' steps, then the chunk's weight, bias and input gradients as GEMMs
-        // over its rows (contiguous: offset[s_begin] .. offset[s_end]), which the steps have just read and written.
-        const std::vector<int> bounds = chunk_steps(plan, static_cast<long>(ld) * sizeof(float), ctx.chunk_rows);
-        for (size_t c = bounds.size() - 1; c-- > 0;) {
-            const int s_begin = bounds[c], s_end = bounds[c + 1];
-            ctx.pool.run_tasks(plan.workers, plan.groups, [&](int g, int w) {
-                run_group(ctx, plan, dir, g, w, grad, dg, ld, dn_rec, s_begin, s_end);
-            });
-            const long r0 = plan.offset[s_begin], n_rows = plan.offset[s_end] - r0;
-            if (n_rows == 0) continue;
-            chunk_gradients(ctx, L, dir, grad, d, r0, static_cast<int>(n_rows), dg, ld, dn_rec, h_prev, x_rows,
-                            sums, dwb, drb);
-            if (grad.dx && in_order)
-                packed_gemm_parallel(ctx, static_cast<int>(n_rows), dg + r0 * ld, ld, ctx.packed_input, 1.0f,
-                                     grad.dx + r0 * I, I);
-            else if (grad.dx)
-                chunk_input_gradient_scattered(ctx, plan, dir.reverse, B, I, s_begin, s_end, dg, ld, dxc, grad.dx);
+        // A worker's share of the weight gradients (workers 1..W-1): dW [G*H, I] | dR [G*H, H] | dWb, dRb [2 G*H].
+        const long share_floats = W > 1 ? (dw ? static_cast<long>(GH) * I : 0) + (dr ? static_cast<long>(GH) * H : 0) +
+                                              (dwb ? 2L * GH : 0)
+                                        : 0;
+        ctx.pool.run(W, [&](int w) {
+            const std::vector<int> bounds = chunk_steps(plan, w, static_cast<long>(ld) * sizeof(float), ctx.chunk_rows);
+            long chunk_rows = 0;
+            for (size_t c = 0; c + 1 < bounds.size(); ++c)
+                chunk_rows = std::max(chunk_rows, plan.offset(w, bounds[c + 1]) - plan.offset(w, bounds[c]));
+            // The worker's block: step scratch | sums [2 G*H] | share | Xc [chunk, I] | dXc [chunk, I].
+            const long step_floats = step_scratch_floats(L, plan.rows_of(w));
+            const long own_share = w > 0 ? share_floats : 0;
+            const long xc_floats = !strided && dw ? chunk_rows * I : 0;
+            const long dxc_floats = !strided && grad.dx ? chunk_rows * I : 0;
+            float* scratch =
+                ctx.worker_floats(w, static_cast<size_t>(step_floats + 2 * GH + own_share + xc_floats + dxc_floats));
+            float* sums = scratch + step_floats;
+            float* share = sums + 2 * GH;
+            float* xc = share + own_share;
+            float* dxc = xc + xc_floats;
+            WeightGradients out{dw, dr, dwb, dwb ? dwb + GH : nullptr};
+            if (w > 0) {
+                std::memset(share, 0, sizeof(float) * static_cast<size_t>(own_share));
+                float* at = share;
+                if (dw) out.dw = at, at += static_cast<long>(GH) * I;
+                if (dr) out.dr = at, at += static_cast<long>(GH) * H;
+                if (dwb) out.dwb = at, out.drb = at + GH;
+            }
+            // Chunks of steps, latest first: the worker's steps, then the chunk's weight, bias and input gradients as
+            // GEMMs over its rows (contiguous), which the steps have just read and written.
+            for (size_t c = bounds.size() - 1; c-- > 0;) {
+                const int s_begin = bounds[c], s_end = bounds[c + 1];
+                run_steps(ctx, plan, dir, w, scratch, grad, dg, ld, dn_rec, s_begin, s_end);
+                const long r0 = plan.offset(w, s_begin), n_rows = plan.offset(w, s_end) - r0;
+                if (n_rows == 0) continue;
+                const long x_at = ((r0 - plan.begin(w)) * W + w) * static_cast<long>(I);
+                const float* x_rows = in.x + x_at;
+                int x_ld = W * I;
+                if (dw && !strided) {
+                    gather_rows(plan, w, dir.reverse, s_begin, s_end, in.x, I, xc);
+                    x_rows = xc;
+                    x_ld = I;
+                }
+                chunk_gradients(ctx, w, L, dir, out, r0, static_cast<int>(n_rows), dg, ld, dn_rec, h_prev, x_rows, x_ld,
+                                sums);
+                if (grad.dx && strided) {
+                    packed_gemm(static_cast<int>(n_rows), dg + r0 * ld, ld, ctx.packed_input, 1.0f, grad.dx + x_at, W * I);
+                } else if (grad.dx) {
+                    packed_gemm(static_cast<int>(n_rows), dg + r0 * ld, ld, ctx.packed_input, 0.0f, dxc, I);
+                    for (int s = s_begin; s < s_end; ++s) {
+                        const int m = plan.running(w, s);
+                        for (int k = 0; k < m; ++k) {
+                            const int i = plan.sorted(w, k);
+                            float* to = grad.dx + (static_cast<long>(plan.time(s, i, dir.reverse)) * B + plan.order[i]) * I;
+                            const float* from = dxc + (plan.row(w, s, k) - r0) * I;
+                            for (int j = 0; j < I; ++j) to[j] += from[j];
+                        }
+                    }
+                }
+            }
+        });
+        // The other workers' shares, in worker order: the same sum on every call with this thread count.
+        for (int w = 1; w < W && share_floats > 0; ++w) {
+            const float* at = ctx.per_worker[w].data() + step_scratch_floats(L, plan.rows_of(w)) + 2 * GH;
+            auto add = [&](float* to, long n) {
+                for (long j = 0; j < n; ++j) to[j] += at[j];
+                at += n;
+            };
+            if (dw) add(dw, static_cast<long>(GH) * I);
+            if (dr) add(dr, static_cast<long>(GH) * H);
+            if (dwb) add(dwb, 2L * GH);
         }
         if (grad.dp && dir.p) {
-            // The groups' shares in group order: the same sum whichever worker ran which group.
-            for (int g = 0; g < plan.groups; ++g) {
-                const float* local = group_dp(ctx, plan, g, H);
+            for (int w = 0; w < W; ++w) {
+                const float* local = worker_dp(ctx, plan, w, H);
                 for (int j = 0; j < 3 * H; ++j) grad.dp[static_cast<long>(d) * 3 * H + j] += local[j];
             }
         }

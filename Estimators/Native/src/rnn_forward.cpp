@@ -31,32 +31,36 @@ inline void add_bias(float* a, const float* b, int n) {
         for (int j = 0; j < n; ++j) a[j] += b[j];
 }
 
-// Group g's rows through steps [s_begin, s_end), on worker w: the first call (s_begin = 0) starts from h0/c0, the
-// last (s_end = max_length) writes Y_h/Y_c; between calls the state stays in the group's scratch. xw holds X W^T of
-// compact rows row0, row0 + 1, ... (xw_ld apart); in training it is the reserve's own gate slots (row0 = 0), which
-// the cell code then overwrites in place, element by element.
-void run_group(mlnr_context& ctx, const Plan& plan, const Direction& dir, int g, int w, const float* xw, long xw_ld,
-               long row0, const float* h0, const float* c0, float* y, float* y_h, float* y_c, float* reserve,
-               int s_begin, int s_end) {
+// Worker w's rows through steps [s_begin, s_end): the first call (s_begin = 0) starts from h0/c0, the last (s_end =
+// max_length) writes Y_h/Y_c; between calls the state stays in the worker's state block. xw holds X W^T of compact
+// rows row0, row0 + 1, ... (xw_ld apart); in training it is the reserve's own gate slots (row0 = 0), which the cell
+// code then overwrites in place, element by element. scratch: step_scratch_floats(L, rows_of(w)).
+long step_scratch_floats(const Layer& L, int n) {
+    const long GH = static_cast<long>(L.gates) * L.hidden;
+    return static_cast<long>(n) * (GH + 2 * L.hidden) + GH + 3 * L.hidden;
+}
+
+void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, float* scratch, const float* xw,
+               long xw_ld, long row0, const float* h0, const float* c0, float* y, float* y_h, float* y_c,
+               float* reserve, int s_begin, int s_end) {
     const Layer& L = dir.layer;
-    const int H = L.hidden, G = L.gates, GH = G * H, NG = plan.groups, B = plan.batch, D = L.directions;
-    const int n = plan.rows_of(g);
+    const int H = L.hidden, G = L.gates, GH = G * H, B = plan.batch, D = L.directions;
+    const int n = plan.rows_of(w);
     if (n == 0) return;
     const long stride = L.stride();
     const bool lstm = L.cell == MLNR_CELL_LSTM, gru = L.cell == MLNR_CELL_GRU;
     const bool lbr0 = gru && !L.linear_before_reset;
-    // The group's state: h [n, H], c [n, H]. The worker's scratch (sized for the largest group, group 0): hr [n, G*H],
-    // rh [n, H], rhr [n, H], one row of gate values (inference) [G*H + 3H].
-    float* h = ctx.group_floats(g, static_cast<size_t>(n) * 2 * H);
+    // The worker's state: h [n, H], c [n, H]. Its per-step scratch: hr [n, G*H], rh [n, H], rhr [n, H], one row of
+    // gate values (inference) [G*H + 3H].
+    float* h = ctx.state_floats(w, static_cast<size_t>(n) * 2 * H);
     float* c = h + static_cast<long>(n) * H;
-    const long n_max = plan.rows_of(0);
-    float* hr = ctx.worker_floats(w, static_cast<size_t>(n_max) * (GH + 2 * H) + GH + 3 * H);
-    float* rh = hr + n_max * GH;
-    float* rhr = rh + n_max * H;
-    float* scratch_row = rhr + n_max * H;
+    float* hr = scratch;
+    float* rh = hr + static_cast<long>(n) * GH;
+    float* rhr = rh + static_cast<long>(n) * H;
+    float* scratch_row = rhr + static_cast<long>(n) * H;
 
     for (int k = 0; s_begin == 0 && k < n; ++k) {
-        const int b = plan.order[g + k * NG];
+        const int b = plan.order[plan.sorted(w, k)];
         if (h0) std::memcpy(h + static_cast<long>(k) * H, h0 + (static_cast<long>(dir.d) * B + b) * H, sizeof(float) * H);
         else std::memset(h + static_cast<long>(k) * H, 0, sizeof(float) * H);
         if (lstm) {
@@ -65,18 +69,17 @@ void run_group(mlnr_context& ctx, const Plan& plan, const Direction& dir, int g,
         }
     }
 
-    const int steps = std::min(plan.length[g], s_end);
+    const int steps = std::min(plan.length[w], s_end);  // sorted row w is the worker's longest
     for (int s = s_begin; s < steps; ++s) {
-        const int m = plan.running(g, s);
+        const int m = plan.running(w, s);
         // hr = h R^T for the running rows: every gate, or z and r only for GRU lbr=0 (its candidate needs r*h).
         packed_gemm(m, h, H, *dir.r_main, 0.0f, hr, GH);
         for (int k = 0; k < m; ++k) {
-            const int i = g + k * NG;
-            const long row = plan.row(s, i);
+            const long row = plan.row(w, s, k);
             if (reserve && k + 1 < m) {
                 // The projection GEMM just wrote the next row's gate slots; the rest of that row (extra, h_prev, slot)
                 // is not in cache yet: fetch it for writing while this row computes.
-                const char* next = reinterpret_cast<const char*>(reserve + plan.row(s, i + NG) * stride + L.extra_offset());
+                const char* next = reinterpret_cast<const char*>(reserve + (row + 1) * stride + L.extra_offset());
                 for (long b = 0; b < (stride - L.extra_offset()) * static_cast<long>(sizeof(float)); b += 64)
                     __builtin_prefetch(next + b, 1, 3);
             }
@@ -158,8 +161,7 @@ void run_group(mlnr_context& ctx, const Plan& plan, const Direction& dir, int g,
             // The candidate: n = g(Wh x + Wbh + Rbh + (r*h) Rh^T), then h' = (1 - z) n + z h.
             packed_gemm(m, rh, H, *dir.r_candidate, 0.0f, rhr, H);
             for (int k = 0; k < m; ++k) {
-                const int i = g + k * NG;
-                const long row = plan.row(s, i);
+                const long row = plan.row(w, s, k);
                 float* a = reserve ? reserve + row * stride : scratch_row;
                 if (!reserve) {
                     // Inference keeps z and r in the scratch row only for the running row: recompute them here.
@@ -183,7 +185,7 @@ void run_group(mlnr_context& ctx, const Plan& plan, const Direction& dir, int g,
         }
         if (y) {
             for (int k = 0; k < m; ++k) {
-                const int i = g + k * NG;
+                const int i = plan.sorted(w, k);
                 const int t = plan.time(s, i, dir.reverse);
                 std::memcpy(y + ((static_cast<long>(t) * D + dir.d) * B + plan.order[i]) * H, h + static_cast<long>(k) * H,
                             sizeof(float) * H);
@@ -192,7 +194,7 @@ void run_group(mlnr_context& ctx, const Plan& plan, const Direction& dir, int g,
     }
 
     for (int k = 0; s_end == plan.max_length && k < n; ++k) {
-        const int b = plan.order[g + k * NG];
+        const int b = plan.order[plan.sorted(w, k)];
         if (y_h) std::memcpy(y_h + (static_cast<long>(dir.d) * B + b) * H, h + static_cast<long>(k) * H, sizeof(float) * H);
         if (y_c && lstm) std::memcpy(y_c + (static_cast<long>(dir.d) * B + b) * H, c + static_cast<long>(k) * H, sizeof(float) * H);
     }
@@ -205,51 +207,56 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
     const int H = L.hidden, I = L.input, GH = L.gates * H;
     if (y) std::memset(y, 0, sizeof(float) * static_cast<size_t>(T) * L.directions * B * H);
     const Plan plan = make_plan(T, B, in.lens, ctx.pool.size());
-    ctx.prepare_groups(plan.groups);
     for (int d = 0; d < L.directions; ++d) {
         const bool reverse = L.reverse(d);
         const float* r = in.r + static_cast<long>(d) * GH * H;
         const bool lbr0 = L.cell == MLNR_CELL_GRU && !L.linear_before_reset;
         pack(ctx.packed_main, r, H, H, lbr0 ? 2 * H : GH, true);
         if (lbr0) pack(ctx.packed_candidate, r + 2L * H * H, H, H, H, true);
+        pack(ctx.packed_input, in.w + static_cast<long>(d) * GH * I, I, I, GH, true);  // W^T [I, G*H]
         const Direction dir{L, d, reverse, in.w + static_cast<long>(d) * GH * I, r,
                             in.bias ? in.bias + static_cast<long>(d) * 2 * GH : nullptr,
                             in.bias ? in.bias + static_cast<long>(d) * 2 * GH + GH : nullptr,
                             in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr, &ctx.packed_main, &ctx.packed_candidate};
-        // X in compact order (skipped when it already is: forward, full lengths, batch in order). Then per chunk of
-        // steps X W^T of its rows, into the reserve's gate slots when training (no scratch of [rows, G*H]), else into
-        // shared scratch of one chunk's rows, and the workers run the chunk's steps while those rows are in cache.
-        const bool in_order = !reverse && plan.total == static_cast<long>(T) * B &&
-                              std::is_sorted(plan.order.begin(), plan.order.end());
+        // X is read in place when the worker's compact rows are X's rows w, w + W, ... (Plan::strided), else each
+        // chunk's rows are gathered first. Per chunk X W^T of its rows goes into the reserve's gate slots when
+        // training (no scratch of [rows, G*H]), else into the worker's scratch, and the worker runs the chunk's steps
+        // while those rows are in its cache.
+        const bool strided = plan.strided && !reverse;
         float* reserve_d = reserve ? reserve + static_cast<long>(d) * T * B * L.stride() : nullptr;
         const long xw_ld = reserve_d ? L.stride() : GH;
-        // Chunks sized by the training row in both modes: inference then runs the very GEMMs training runs (same
-        // shapes, same row cuts), so its outputs are training's bits also where the BLAS runs them (OpenBLAS's result
-        // for a row can depend on where the row falls in the GEMM: different cuts gave an LSTM output 1e-6 apart).
-        const std::vector<int> bounds = chunk_steps(plan, L.stride() * static_cast<long>(sizeof(float)), ctx.chunk_rows);
-        long chunk_rows = 0;
-        for (size_t c = 0; c + 1 < bounds.size(); ++c)
-            chunk_rows = std::max(chunk_rows, plan.offset[bounds[c + 1]] - plan.offset[bounds[c]]);
-        const long xw_floats = reserve_d ? 0 : chunk_rows * GH;
-        float* scratch = ctx.shared_floats(static_cast<size_t>(xw_floats + (in_order ? 0 : plan.total * I)));
-        pack(ctx.packed_input, dir.w, I, I, GH, true);  // W^T [I, G*H], for every chunk's X W^T
-        const float* xc = in.x;
-        if (!in_order) {
-            gather_inputs(ctx, plan, reverse, in.x, I, scratch + xw_floats);
-            xc = scratch + xw_floats;
-        }
-        for (size_t c = 0; c + 1 < bounds.size(); ++c) {
-            const int s_begin = bounds[c], s_end = bounds[c + 1];
-            const long r0 = plan.offset[s_begin], n_rows = plan.offset[s_end] - r0;
-            const long row0 = reserve_d ? 0 : r0;
-            float* xw_base = reserve_d ? reserve_d : scratch;
-            packed_gemm_parallel(ctx, static_cast<int>(n_rows), xc + r0 * I, I, ctx.packed_input, 0.0f,
-                                 xw_base + (r0 - row0) * xw_ld, static_cast<int>(xw_ld));
-            ctx.pool.run_tasks(plan.workers, plan.groups, [&](int g, int w) {
-                run_group(ctx, plan, dir, g, w, xw_base, xw_ld, row0, in.h0, in.c0, y, y_h, y_c, reserve_d, s_begin,
+        ctx.pool.run(plan.workers, [&](int w) {
+            // Chunks sized by the training row in both modes: inference then runs the very GEMMs training runs (same
+            // shapes, same row cuts), so its outputs are training's bits also where the BLAS runs them (OpenBLAS's
+            // result for a row can depend on where the row falls in the GEMM).
+            const std::vector<int> bounds = chunk_steps(plan, w, L.stride() * static_cast<long>(sizeof(float)), ctx.chunk_rows);
+            long chunk_rows = 0;
+            for (size_t c = 0; c + 1 < bounds.size(); ++c)
+                chunk_rows = std::max(chunk_rows, plan.offset(w, bounds[c + 1]) - plan.offset(w, bounds[c]));
+            const long step_floats = step_scratch_floats(L, plan.rows_of(w));
+            const long xw_floats = reserve_d ? 0 : chunk_rows * GH;
+            float* scratch = ctx.worker_floats(w, static_cast<size_t>(step_floats + xw_floats + (strided ? 0 : chunk_rows * I)));
+            float* xw_chunk = scratch + step_floats;
+            float* xc = xw_chunk + xw_floats;
+            for (size_t c = 0; c + 1 < bounds.size(); ++c) {
+                const int s_begin = bounds[c], s_end = bounds[c + 1];
+                const long r0 = plan.offset(w, s_begin), n_rows = plan.offset(w, s_end) - r0;
+                const float* x_rows = in.x + ((r0 - plan.begin(w)) * plan.workers + w) * static_cast<long>(I);
+                int x_ld = plan.workers * I;
+                if (!strided) {
+                    gather_rows(plan, w, reverse, s_begin, s_end, in.x, I, xc);
+                    x_rows = xc;
+                    x_ld = I;
+                }
+                const long row0 = reserve_d ? 0 : r0;
+                float* xw = reserve_d ? reserve_d : xw_chunk;
+                if (n_rows > 0)
+                    packed_gemm(static_cast<int>(n_rows), x_rows, x_ld, ctx.packed_input, 0.0f, xw + (r0 - row0) * xw_ld,
+                                static_cast<int>(xw_ld));
+                run_steps(ctx, plan, dir, w, scratch, xw, xw_ld, row0, in.h0, in.c0, y, y_h, y_c, reserve_d, s_begin,
                           s_end);
-            });
-        }
+            }
+        });
         // Zero-length sequences never ran: their final state is the initial one (worker loops copied it already).
     }
 }

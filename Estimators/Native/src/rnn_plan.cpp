@@ -13,13 +13,6 @@ Plan make_plan(int seq_length, int batch, const int32_t* sequence_lens, int thre
     p.seq_length = seq_length;
     p.batch = batch;
     p.workers = std::max(1, std::min(threads, batch));
-    // MLNR_ROW_GROUPS overrides the count (tuning), within [workers, batch].
-    static const int forced_groups = [] {
-        const char* e = std::getenv("MLNR_ROW_GROUPS");
-        return e ? std::atoi(e) : 0;
-    }();
-    const int automatic = p.workers == 1 ? 1 : std::max(p.workers, std::min(2 * p.workers, batch / 16));
-    p.groups = forced_groups > 0 ? std::max(p.workers, std::min(forced_groups, batch)) : automatic;
     p.order.resize(batch);
     std::iota(p.order.begin(), p.order.end(), 0);
     auto len = [&](int b) { return sequence_lens ? sequence_lens[b] : seq_length; };
@@ -28,18 +21,27 @@ Plan make_plan(int seq_length, int batch, const int32_t* sequence_lens, int thre
     for (int i = 0; i < batch; ++i) p.length[i] = len(p.order[i]);
     p.max_length = batch > 0 ? p.length[0] : 0;
     p.active.assign(p.max_length, 0);
-    p.offset.assign(p.max_length + 1, 0);
     int running = batch;
     for (int s = 0; s < p.max_length; ++s) {
         while (running > 0 && p.length[running - 1] <= s) --running;
         p.active[s] = running;
-        p.offset[s + 1] = p.offset[s] + running;
     }
-    p.total = p.offset[p.max_length];
+    const int L = p.max_length;
+    p.offsets.assign(static_cast<size_t>(p.workers) * (L + 1), 0);
+    long at = 0;
+    for (int w = 0; w < p.workers; ++w) {
+        long* o = p.offsets.data() + static_cast<size_t>(w) * (L + 1);
+        o[0] = at;
+        for (int s = 0; s < L; ++s) o[s + 1] = o[s] + p.running(w, s);
+        at = o[L];
+    }
+    p.total = at;
+    p.strided = p.total == static_cast<long>(seq_length) * batch && batch % p.workers == 0 &&
+                std::is_sorted(p.order.begin(), p.order.end());
     return p;
 }
 
-std::vector<int> chunk_steps(const Plan& plan, long row_bytes, long chunk_rows) {
+std::vector<int> chunk_steps(const Plan& plan, int w, long row_bytes, long chunk_rows) {
     // MLNR_CHUNK_BYTES overrides the size (tuning; a huge value gives one chunk).
     static const long chunk_bytes = [] {
         const char* e = std::getenv("MLNR_CHUNK_BYTES");
@@ -51,7 +53,7 @@ std::vector<int> chunk_steps(const Plan& plan, long row_bytes, long chunk_rows) 
     std::vector<int> bounds{0};
     for (int s = 0; s < plan.max_length;) {
         int e = s + 1;
-        while (e < plan.max_length && plan.offset[e] - plan.offset[s] < target) ++e;
+        while (e < plan.max_length && plan.offset(w, e) - plan.offset(w, s) < target) ++e;
         bounds.push_back(e);
         s = e;
     }
@@ -77,19 +79,17 @@ long reserve_floats(const Layer& layer, int seq_length, int batch) {
     return static_cast<long>(layer.directions) * seq_length * batch * layer.stride();
 }
 
-void gather_inputs(mlnr_context& ctx, const Plan& plan, bool reverse, const float* x, int width, float* xc) {
-    const int workers = plan.total * width > (1 << 18) ? ctx.pool.size() : 1;
-    ctx.pool.run(workers, [&](int w) {
-        int begin, end;
-        split_rows(plan.max_length, workers, w, begin, end);
-        for (int s = begin; s < end; ++s) {
-            for (int i = 0; i < plan.active[s]; ++i) {
-                const int t = plan.time(s, i, reverse);
-                std::memcpy(xc + plan.row(s, i) * width, x + (static_cast<long>(t) * plan.batch + plan.order[i]) * width,
-                            sizeof(float) * width);
-            }
+void gather_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, const float* x, int width, float* xc) {
+    const long first = plan.offset(w, s_begin);
+    for (int s = s_begin; s < s_end; ++s) {
+        const int m = plan.running(w, s);
+        for (int k = 0; k < m; ++k) {
+            const int i = plan.sorted(w, k);
+            const int t = plan.time(s, i, reverse);
+            std::memcpy(xc + (plan.row(w, s, k) - first) * width,
+                        x + (static_cast<long>(t) * plan.batch + plan.order[i]) * width, sizeof(float) * width);
         }
-    });
+    }
 }
 
 }  // namespace mlnr

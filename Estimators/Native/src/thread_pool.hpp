@@ -1,8 +1,8 @@
 // A small fork-join pool: run(n, fn) calls fn(0..n-1) on the caller and n-1 workers and returns when all are done.
-// Workers spin briefly between jobs (the step loop issues jobs back to back), then sleep on a condition variable,
-// so an idle context costs no CPU. One job at a time; the owning context is used by one thread at a time.
-// run_tasks hands out tasks dynamically: on a host that slows one core (another process, a hypervisor taking the
-// vCPU for milliseconds) the other threads take more of the tasks instead of waiting at the join.
+// Workers spin about a millisecond between jobs (a training step issues jobs nearly back to back), then sleep on a
+// condition variable, so an idle context costs no CPU. One job at a time; the owning context is used by one thread at a
+// time. run_tasks hands out tasks dynamically (the parallel GEMMs): on a host that slows one core (another process, a
+// hypervisor taking the vCPU for milliseconds) the other threads take more of the tasks instead of waiting at the join.
 #pragma once
 
 #include <atomic>
