@@ -23,6 +23,10 @@ public class NativeKernelTests
         data.Add("lstm forward threads=2 seed=103 activations");
         data.Add("gru-lbr1 bidirectional threads=2 seed=104 full");
         data.Add("rnn-tanh forward threads=1 seed=105 bare");
+        // Full lengths in order: X read in place at a stride of the thread count (12 rows on 3 threads), or gathered
+        // where the rows do not divide (5 rows on 2 threads).
+        data.Add("lstm forward threads=3 seed=106 batch=12 full");
+        data.Add("gru-lbr0 forward threads=2 seed=107 batch=5 full");
         // Many chunks of steps (the input projection and weight gradients per chunk): chunks of one step, of several
         // steps, with the batch in order (no gather/scatter) and out of order.
         foreach (var cell in cells)
@@ -30,8 +34,7 @@ public class NativeKernelTests
             data.Add($"{cell} bidirectional threads=2 seed={index++} chunk=3");
             data.Add($"{cell} forward threads=1 seed={index++} chunk=7 batch=3 steps=9 full");
             data.Add($"{cell} reverse threads=2 seed={index++} chunk=5 batch=4 steps=8");
-            // Large enough (over a million multiply-adds per weight-gradient GEMM, for every cell) that the workers
-            // split the chunk's GEMMs.
+            // Larger shapes at the automatic chunk size (LSTM: two chunks per worker).
             data.Add($"{cell} bidirectional threads=2 seed={index++} batch=32 steps=64 input=32 hidden=40");
             // A cell clip (0.9) that saturates some pre-activations of every gate: backward zeroes their gradients.
             data.Add($"{cell} bidirectional threads=2 seed={index++} clip");

@@ -113,7 +113,10 @@ void pack(PackedMatrix& out, const float* source, int ld, int k, int n, bool tra
 #if defined(__x86_64__)
     if (!kHasAvx512) return;
     const int panels = (n + kPanel - 1) / kPanel;
-    out.storage.resize(static_cast<size_t>(panels) * k * kPanel + 16);
+    // Grown only: a resize up after a smaller call would zero-fill the regrown part, on every call that alternates
+    // between shapes (a worker packing X, then h_prev, for the weight gradients).
+    const size_t floats = static_cast<size_t>(panels) * k * kPanel + 16;
+    if (out.storage.size() < floats) out.storage.resize(floats);
     // Aligned to 64 bytes: every panel row is then one cache line, and the tiles' loads never straddle two.
     const auto address = reinterpret_cast<uintptr_t>(out.storage.data());
     out.panels = out.storage.data() + ((64 - address % 64) % 64) / sizeof(float);

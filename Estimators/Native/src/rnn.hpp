@@ -3,17 +3,18 @@
 // How a call is organised:
 //   - Sequences are sorted by length, longest first ("sorted rows"). At processing step s the sequences still
 //     running are then a prefix of the sorted rows, so steps past a sequence's end cost nothing.
-//   - The sorted rows are dealt round-robin to the W workers (worker w: sorted rows w, w + W, ...), so each worker
-//     has an equal share of long and short sequences, and each worker runs its own rows through the whole call on
-//     its own: no barrier between steps or chunks, one join per direction. The recurrence of one sequence never
-//     reads another's, and everything else a worker needs is its rows' own data.
+//   - The sorted rows are dealt to the W workers longest first, each to the worker with the fewest real steps so far
+//     (round-robin when all lengths are equal), so the workers' shares of work differ by at most one sequence's
+//     steps, and each worker runs its own rows through the whole call on its own: no barrier between steps or chunks,
+//     one join per direction. The recurrence of one sequence never reads another's, and everything else a worker
+//     needs is its rows' own data.
 //   - Everything per step is stored "compact" and worker by worker: worker w's row (s, k) lives at offset(w, s) + k,
 //     so a ragged batch stores and multiplies only its real steps, and each worker's rows are one contiguous block
 //     that only that worker writes and reads. The input projection X W^T is one GEMM over a worker's compact rows of
 //     a chunk of steps (about 1 MiB of rows), run just before the chunk's steps, and so are the weight and input
 //     gradients just after them in backward: the big GEMMs read and write rows that are still in that core's cache.
 //     (With the projection, the gradients or the row groups cut across workers instead, each core read half its
-//     rows from the other core's cache, and at 2 threads backward ran 1.2x faster than on one instead of ~1.9x.)
+//     rows from the other core's cache, and at 2 threads backward ran 1.2x faster than on one, against 1.7x now.)
 //   - Each step is one small GEMM per worker (its running rows times R^T) and fused element-wise gate code. A
 //     worker's state (h, c; dh, dc, dP) lives in its own scratch.
 //   - Weight gradients: worker 0 adds its rows' share to the output, every other worker to a zeroed share of its
@@ -24,8 +25,8 @@
 //   - The reserve (training forward) keeps per compact row: gate outputs [G*H], an extra [H] (GRU lbr=1: Rh h + Rbh;
 //     LSTM: h(c')), the previous h [H], and [H] of the previous c (LSTM) or r*h (GRU lbr=0); see Layer::stride.
 //     With a cell clip, a row also keeps one bit per gate pre-activation that the clip saturated (its gradient is
-//     then zero). The gate slots double as scratch: forward writes X W^T there and turns it into the gates in place; backward
-//     overwrites them with the gate gradients dG, so no [rows, G*H] scratch exists in training.
+//     then zero). The gate slots double as scratch: forward writes X W^T there and turns it into the gates in
+//     place; backward overwrites them with the gate gradients dG, so no [rows, G*H] scratch exists in training.
 #pragma once
 
 #include <vector>
@@ -39,7 +40,7 @@ namespace mlnr {
 struct Plan {
     int seq_length = 0;
     int batch = 0;
-    int workers = 1;             // threads the call runs on; worker w owns sorted rows w, w + workers, ...
+    int workers = 1;             // threads the call runs on
     int max_length = 0;
     long total = 0;              // real steps: the sum of the lengths
     // Forward time, full lengths, batch in order and batch % workers == 0: worker w's compact rows are X's rows
@@ -47,22 +48,20 @@ struct Plan {
     bool strided = false;
     std::vector<int> order;      // sorted row -> batch index
     std::vector<int> length;     // sorted row -> length
-    std::vector<int> active;     // step s -> sorted rows still running (length > s)
+    std::vector<int> members;    // worker w's sorted rows, longest first, at members[first[w] .. first[w + 1])
+    std::vector<int> first;      // [workers + 1]
     std::vector<long> offsets;   // [workers, max_length + 1]: compact row of (w, s, 0); a worker's rows are contiguous
 
-    // Worker w's k-th sorted row (its own rows are k = 0, 1, ...).
-    int sorted(int w, int k) const { return w + k * workers; }
+    // Worker w's k-th row (a sorted row); its rows still running at step s are k = 0 .. running(w, s) - 1.
+    int sorted(int w, int k) const { return members[first[w] + k]; }
+    int rows_of(int w) const { return first[w + 1] - first[w]; }
+    int longest(int w) const { return rows_of(w) > 0 ? length[sorted(w, 0)] : 0; }
     long offset(int w, int s) const { return offsets[static_cast<size_t>(w) * (max_length + 1) + s]; }
     long row(int w, int s, int k) const { return offset(w, s) + k; }
     long begin(int w) const { return offset(w, 0); }
     long end(int w) const { return offset(w, max_length); }
+    int running(int w, int s) const { return static_cast<int>(offset(w, s + 1) - offset(w, s)); }
     int time(int s, int i, bool reverse) const { return reverse ? length[i] - 1 - s : s; }
-    // How many of worker w's rows run at step s.
-    int running(int w, int s) const {
-        const int a = active[s];
-        return a > w ? (a - w + workers - 1) / workers : 0;
-    }
-    int rows_of(int w) const { return batch > w ? (batch - w + workers - 1) / workers : 0; }
 };
 
 Plan make_plan(int seq_length, int batch, const int32_t* sequence_lens, int threads);

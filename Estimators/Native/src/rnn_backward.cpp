@@ -81,7 +81,7 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
         const char* p = reinterpret_cast<const char*>(dir.reserve + row * stride);
         for (long b = 0; b < row_bytes; b += 64) __builtin_prefetch(p + b, 0, 3);
     };
-    for (int s = std::min(plan.length[w], s_end) - 1; s >= s_begin; --s) {
+    for (int s = std::min(plan.longest(w), s_end) - 1; s >= s_begin; --s) {
         const int m = plan.running(w, s);
         for (int k = 0; k < m; ++k) {
             const int i = plan.sorted(w, k);

@@ -69,7 +69,7 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
         }
     }
 
-    const int steps = std::min(plan.length[w], s_end);  // sorted row w is the worker's longest
+    const int steps = std::min(plan.longest(w), s_end);
     for (int s = s_begin; s < steps; ++s) {
         const int m = plan.running(w, s);
         // hr = h R^T for the running rows: every gate, or z and r only for GRU lbr=0 (its candidate needs r*h).

@@ -20,23 +20,40 @@ Plan make_plan(int seq_length, int batch, const int32_t* sequence_lens, int thre
     p.length.resize(batch);
     for (int i = 0; i < batch; ++i) p.length[i] = len(p.order[i]);
     p.max_length = batch > 0 ? p.length[0] : 0;
-    p.active.assign(p.max_length, 0);
-    int running = batch;
-    for (int s = 0; s < p.max_length; ++s) {
-        while (running > 0 && p.length[running - 1] <= s) --running;
-        p.active[s] = running;
+    // Longest first, each row to the worker with the fewest real steps so far (then the fewest rows, then the lowest
+    // index): equal lengths go round-robin, and a ragged batch's shares differ by at most one sequence's steps.
+    std::vector<std::vector<int>> own(p.workers);
+    std::vector<long> steps(p.workers, 0);
+    for (int i = 0; i < batch; ++i) {
+        int best = 0;
+        for (int w = 1; w < p.workers; ++w)
+            if (steps[w] < steps[best] || (steps[w] == steps[best] && own[w].size() < own[best].size())) best = w;
+        own[best].push_back(i);
+        steps[best] += p.length[i];
+    }
+    p.first.assign(p.workers + 1, 0);
+    p.members.reserve(batch);
+    for (int w = 0; w < p.workers; ++w) {
+        p.members.insert(p.members.end(), own[w].begin(), own[w].end());
+        p.first[w + 1] = static_cast<int>(p.members.size());
     }
     const int L = p.max_length;
     p.offsets.assign(static_cast<size_t>(p.workers) * (L + 1), 0);
     long at = 0;
+    bool round_robin = true;
     for (int w = 0; w < p.workers; ++w) {
         long* o = p.offsets.data() + static_cast<size_t>(w) * (L + 1);
         o[0] = at;
-        for (int s = 0; s < L; ++s) o[s + 1] = o[s] + p.running(w, s);
+        int running = p.rows_of(w);  // its rows are longest first: those running at step s are a prefix
+        for (int s = 0; s < L; ++s) {
+            while (running > 0 && p.length[p.sorted(w, running - 1)] <= s) --running;
+            o[s + 1] = o[s] + running;
+        }
         at = o[L];
+        for (int k = 0; k < p.rows_of(w); ++k) round_robin = round_robin && p.sorted(w, k) == w + k * p.workers;
     }
     p.total = at;
-    p.strided = p.total == static_cast<long>(seq_length) * batch && batch % p.workers == 0 &&
+    p.strided = round_robin && p.total == static_cast<long>(seq_length) * batch && batch % p.workers == 0 &&
                 std::is_sorted(p.order.begin(), p.order.end());
     return p;
 }
