@@ -7,8 +7,9 @@ namespace MlNetRnn.Cli.Bench;
 
 /// <summary>
 /// Runs one workload and prints one line in the WORKLOADS.md format, "workload system threads metric value", with the
-/// step-time distribution and memory after a '#'. Timed steps: the median of at least 20 after at least 3 warm-ups,
-/// over 4 pre-generated batches cycled.
+/// step-time distribution and memory after a '#'. Timed steps: the median of at least 20 (30 by default, as the peer
+/// scripts) after at least 3 warm-ups and at least <see cref="Warmup.Seconds"/> of warming up, over 4 pre-generated
+/// batches cycled.
 /// </summary>
 internal static class BenchRunner
 {
@@ -17,7 +18,7 @@ internal static class BenchRunner
     /// <summary>System name of the lines <see cref="RunPair"/> prints: two workloads timed in one process.</summary>
     public const string PairedSystemName = "mlnetrnn-paired";
 
-    public static string Run(BenchWorkload workload, int threads, KernelKind kernelKind, int warmup, int steps)
+    public static string Run(BenchWorkload workload, int threads, KernelKind kernelKind, Warmup warmup, int steps)
     {
         var baseline = ProcessMemory.CurrentRssBytes();
         var kernel = KernelFactory.Create(kernelKind, threads);
@@ -45,7 +46,7 @@ internal static class BenchRunner
     /// throughput per real token). One line per workload, system <see cref="PairedSystemName"/>; the first's details
     /// carry the ratio of real tokens per second, first over second.
     /// </summary>
-    public static IReadOnlyList<string> RunPair(BenchWorkload first, BenchWorkload second, int threads, KernelKind kernelKind, int warmup, int steps)
+    public static IReadOnlyList<string> RunPair(BenchWorkload first, BenchWorkload second, int threads, KernelKind kernelKind, Warmup warmup, int steps)
     {
         if (!first.Training || !second.Training)
             throw new ArgumentException($"--alternate-with pairs training workloads (w1, w2, w3, w5), got {first.Id} and {second.Id}.", nameof(second));
@@ -59,8 +60,8 @@ internal static class BenchRunner
             for (var block = 0; block < blocks; block++)
             {
                 var (one, two) = block % 2 == 0 ? (a, b) : (b, a);
-                one.Time(block == 0 ? warmup : Math.Min(warmup, 3), perBlock);
-                two.Time(block == 0 ? warmup : Math.Min(warmup, 3), perBlock);
+                one.Time(block == 0 ? warmup : Warmup.BetweenBlocks, perBlock);
+                two.Time(block == 0 ? warmup : Warmup.BetweenBlocks, perBlock);
             }
             var ratio = a.RealTokensPerSecond / b.RealTokensPerSecond;
             var note = $" kernel={kernelKind.ToString().ToLowerInvariant()} alternating blocks with {{0}}";
@@ -140,20 +141,22 @@ internal static class BenchRunner
         /// <summary>Real (unpadded) steps per second of the median step.</summary>
         public double RealTokensPerSecond => Batches.Average(b => (double)b.RealSteps) / Median;
 
-        public void Time(int warmup, int steps)
+        public void Time(Warmup warmup, int steps)
         {
-            for (var i = 0; i < warmup + steps; i++)
-            {
-                var batch = Batches[_calls++ % Batches.Length];
-                var clock = Stopwatch.StartNew();
-                if (_step is not null)
-                    _step.Run(batch, _workload.LearningRate, null);
-                else
-                    Network.Forward(batch, training: false);
-                var seconds = clock.Elapsed.TotalSeconds;
-                if (i >= warmup)
-                    _times.Add(seconds);
-            }
+            warmup.Run(() => Step());
+            for (var i = 0; i < steps; i++)
+                _times.Add(Step());
+        }
+
+        private double Step()
+        {
+            var batch = Batches[_calls++ % Batches.Length];
+            var clock = Stopwatch.StartNew();
+            if (_step is not null)
+                _step.Run(batch, _workload.LearningRate, null);
+            else
+                Network.Forward(batch, training: false);
+            return clock.Elapsed.TotalSeconds;
         }
 
         public string Distribution()

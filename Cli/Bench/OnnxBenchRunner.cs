@@ -27,7 +27,7 @@ internal static class OnnxBenchRunner
     /// runtime and binding, alternating blocks of calls, so the ratio compares the two graphs and not two moments of
     /// a noisy host. Returns one result line per model.
     /// </summary>
-    public static IReadOnlyList<string> Run(BenchWorkload workload, int threads, int warmup, int steps, string? peerModel = null)
+    public static IReadOnlyList<string> Run(BenchWorkload workload, int threads, Warmup warmup, int steps, string? peerModel = null)
     {
         if (workload.Training)
             throw new ArgumentException($"--runtime onnx times inference only (w4-b1, w4-b256), not {workload.Id}.", nameof(workload));
@@ -72,8 +72,8 @@ internal static class OnnxBenchRunner
             {
                 var first = block % 2 == 0 || peer is null ? ours : peer;
                 var second = ReferenceEquals(first, ours) ? peer : ours;
-                first.Time(block == 0 ? warmup : Math.Min(warmup, 3), perBlock);
-                second?.Time(block == 0 ? warmup : Math.Min(warmup, 3), perBlock);
+                first.Time(block == 0 ? warmup : Warmup.BetweenBlocks, perBlock);
+                second?.Time(block == 0 ? warmup : Warmup.BetweenBlocks, perBlock);
             }
             var lines = new List<string>
             {
@@ -114,14 +114,14 @@ internal static class OnnxBenchRunner
     {
         private readonly List<double> _times = [];
 
-        public void Time(int warmup, int calls)
+        public void Time(Warmup warmup, int calls)
         {
-            for (var i = 0; i < warmup + calls; i++)
+            warmup.Run(() => session.Run(inputs, outputs));
+            for (var i = 0; i < calls; i++)
             {
                 var clock = Stopwatch.StartNew();
                 session.Run(inputs, outputs);
-                if (i >= warmup)
-                    _times.Add(clock.Elapsed.TotalSeconds);
+                _times.Add(clock.Elapsed.TotalSeconds);
             }
         }
 

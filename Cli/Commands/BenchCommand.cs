@@ -12,7 +12,12 @@ internal static class BenchCommand
         var threads = new Option<int>("--threads") { Description = "Kernel threads.", DefaultValueFactory = _ => 1 };
         var kernel = new Option<KernelKind>("--kernel") { Description = "native or reference.", DefaultValueFactory = _ => KernelKind.Native };
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first (at least 3).", DefaultValueFactory = _ => 3 };
-        var steps = new Option<int>("--steps") { Description = "Timed steps (at least 20).", DefaultValueFactory = _ => 20 };
+        var warmupSeconds = new Option<double>("--warmup-seconds")
+        {
+            Description = "Keep warming up until this much time has passed too (.NET's tiered JIT recompiles the step's code in the first second or so, on a background thread that takes a core).",
+            DefaultValueFactory = _ => 2.0,
+        };
+        var steps = new Option<int>("--steps") { Description = "Timed steps (at least 20).", DefaultValueFactory = _ => 30 };
         var runtime = new Option<string>("--runtime")
         {
             Description = "kernel (MlNetRnn's kernel) or onnx (W4 only: the exported model in ONNX Runtime).", DefaultValueFactory = _ => "kernel",
@@ -27,7 +32,7 @@ internal static class BenchCommand
         };
         var command = new Command("bench", "Time the benchmark workloads (W1-W5 of shared/bench/WORKLOADS.md); one result line each.")
         {
-            workload, threads, kernel, warmup, steps, runtime, peerModel, alternateWith,
+            workload, threads, kernel, warmup, warmupSeconds, steps, runtime, peerModel, alternateWith,
         };
         command.SetAction(result =>
         {
@@ -63,9 +68,10 @@ internal static class BenchCommand
                 ? onnx.Value ? BenchWorkload.Ids.Where(i => i.StartsWith("w4", StringComparison.Ordinal)).ToArray() : BenchWorkload.Ids
                 : [result.GetValue(workload)!];
             var threadCount = result.GetValue(threads);
-            if (threadCount <= 0 || result.GetValue(warmup) < 3 || result.GetValue(steps) < 20)
+            var warm = new Warmup(result.GetValue(warmup), result.GetValue(warmupSeconds));
+            if (threadCount <= 0 || warm.Steps < 3 || !(warm.Seconds >= 0) || result.GetValue(steps) < 20)
             {
-                Console.Error.WriteLine("bench: --threads must be positive, --warmup at least 3 and --steps at least 20.");
+                Console.Error.WriteLine("bench: --threads must be positive, --warmup at least 3, --warmup-seconds at least 0 and --steps at least 20.");
                 return 2;
             }
             foreach (var id in ids)
@@ -90,7 +96,7 @@ internal static class BenchCommand
                 {
                     try
                     {
-                        foreach (var line in BenchRunner.RunPair(w, BenchWorkload.Get(alternate), threadCount, result.GetValue(kernel), result.GetValue(warmup), stepCount))
+                        foreach (var line in BenchRunner.RunPair(w, BenchWorkload.Get(alternate), threadCount, result.GetValue(kernel), warm, stepCount))
                             Console.WriteLine(line);
                     }
                     catch (ArgumentException e)
@@ -102,13 +108,13 @@ internal static class BenchCommand
                 }
                 if (!onnx.Value)
                 {
-                    Console.WriteLine(BenchRunner.Run(w, threadCount, result.GetValue(kernel), result.GetValue(warmup), stepCount));
+                    Console.WriteLine(BenchRunner.Run(w, threadCount, result.GetValue(kernel), warm, stepCount));
                     continue;
                 }
                 IReadOnlyList<string> lines;
                 try
                 {
-                    lines = OnnxBenchRunner.Run(w, threadCount, result.GetValue(warmup), stepCount, peer);
+                    lines = OnnxBenchRunner.Run(w, threadCount, warm, stepCount, peer);
                 }
                 catch (ArgumentException e) when (peer is not null)
                 {

@@ -3,7 +3,7 @@ namespace MlNetRnn.Tests.Bench;
 [CollectionDefinition("Console", DisableParallelization = true)]
 public sealed class ConsoleCollection;
 
-/// <summary>`mlnetrnn bench --alternate-with`, in process (the console is redirected, so no other test runs beside).</summary>
+/// <summary>`mlnetrnn bench --alternate-with` and option checks, in process (the console is redirected, so no other test runs beside).</summary>
 [Collection("Console")]
 public class BenchCommandTests
 {
@@ -14,7 +14,7 @@ public class BenchCommandTests
     [Fact]
     public void AlternateWithPrintsBothWorkloadsAndTheirRealTokenRatio()
     {
-        var (code, output, _) = Run(["bench", "--workload", "w5", "--alternate-with", "w1", "--threads", "2"]);
+        var (code, output, _) = Run(["bench", "--workload", "w5", "--alternate-with", "w1", "--threads", "2", "--warmup-seconds", "0"]);
         Assert.Equal(0, code);
         var w5 = Assert.Single(output, l => l.StartsWith("w5 mlnetrnn-paired 2 train_seq_per_s ", StringComparison.Ordinal));
         var w1 = Assert.Single(output, l => l.StartsWith("w1 mlnetrnn-paired 2 train_seq_per_s ", StringComparison.Ordinal));
@@ -28,8 +28,9 @@ public class BenchCommandTests
     [InlineData("--workload w5 --alternate-with w4-b1", "pairs training workloads")]
     [InlineData("--workload w5 --alternate-with w9", "Unknown workload 'w9'")]
     [InlineData("--alternate-with w1", "pairs one training workload")]
+    [InlineData("--workload w1 --warmup-seconds -1", "--warmup-seconds at least 0")]
     [InlineData("--workload w4-b1 --runtime onnx --alternate-with w1", "pairs one training workload")]
-    public void AlternateWithRejectsWhatItCannotPair(string arguments, string message)
+    public void RejectsWhatItCannotRunWithExit2AndAMessage(string arguments, string message)
     {
         var (code, _, error) = Run(["bench", .. arguments.Split(' ')]);
         Assert.Equal(2, code);
