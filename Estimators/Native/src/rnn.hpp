@@ -26,7 +26,8 @@
 //     LSTM: h(c')), the previous h [H], and [H] of the previous c (LSTM) or r*h (GRU lbr=0); see Layer::stride.
 //     With a cell clip, a row also keeps one bit per gate pre-activation that the clip saturated (its gradient is
 //     then zero). The gate slots double as scratch: forward writes X W^T there and turns it into the gates in
-//     place; backward overwrites them with the gate gradients dG, so no [rows, G*H] scratch exists in training.
+//     place; backward overwrites them with the gate gradients dG (and GRU lbr=1's extra with dN once the reset
+//     gate's gradient has read it), so no [rows, G*H] or [rows, H] scratch exists in training.
 #pragma once
 
 #include <vector>

@@ -39,13 +39,14 @@ long step_scratch_floats(const Layer& L, int n) {
 }
 
 // Worker w's rows backwards through steps [s_begin, s_end), latest first. Writes the input-side gate gradients dG
-// [rows, G*H] (rows dg_ld apart) and, for GRU lbr=1, the candidate's recurrent-side gradient dN [rows, H];
+// [rows, G*H] (rows dg_ld apart) and, for GRU lbr=1, the candidate's recurrent-side gradient dN [rows, H] into the
+// row's extra slot (Rh h + Rbh, whose last read is the reset gate's gradient just before);
 // accumulates dh0/dc0 and its share of dP (dp_local). dG is the reserve's own gate slots: a row's are written only
 // after its gates were last read. The first call (s_end = max_length) starts from dY_h/dY_c, the last (s_begin = 0)
 // adds dh0/dc0; between calls the worker's dh, dc and dP share stay in its state block. scratch:
 // step_scratch_floats(L, rows_of(w)).
 void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, float* scratch, const Gradients& grad,
-               float* dg, long dg_ld, float* dn_rec, int s_begin, int s_end) {
+               float* dg, long dg_ld, int s_begin, int s_end) {
     const Layer& L = dir.layer;
     const int H = L.hidden, G = L.gates, GH = G * H, B = plan.batch, D = L.directions;
     const int n = plan.rows_of(w);
@@ -130,7 +131,7 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
                     for (int j = 0; j < H; ++j) dr[j] = dnn[j] * extra[j];
                     multiply_by_derivative(dir.f(), r, dr, H);
                     unclip(dr, 1);
-                    float* dnr = dn_rec + row * H;
+                    float* dnr = dg + row * dg_ld + L.extra_offset();  // extra's last read was dr above
                     for (int j = 0; j < H; ++j) dnr[j] = dnn[j] * r[j];
                     std::memcpy(dg + row * dg_ld, dgk, sizeof(float) * GH);  // the gates' last read was above
                     std::memcpy(dnn, dnr, sizeof(float) * H);  // the recurrent side for the dh_prev GEMM below
@@ -245,19 +246,19 @@ struct WeightGradients {
 // dW, dR and the biases' gradients (+)= the contributions of worker w's compact rows [r0, r0 + n_rows), on worker w.
 // x_rows: those rows of X (x_ld apart).
 void chunk_gradients(mlnr_context& ctx, int w, const Layer& L, const Direction& dir, const WeightGradients& out,
-                     long r0, int n_rows, const float* dg_all, int ld, const float* dn_all, const float* h_prev_all,
+                     long r0, int n_rows, const float* dg_all, int ld, const float* h_prev_all,
                      const float* x_rows, int x_ld, float* sums) {
     const int H = L.hidden, I = L.input, GH = L.gates * H;
     const bool gru = L.cell == MLNR_CELL_GRU;
     const float* dg = dg_all + r0 * ld;
     const float* h_prev = h_prev_all + r0 * ld;
-    const float* dn_rec = dn_all ? dn_all + r0 * H : nullptr;
+    const float* dn_rec = dg + L.extra_offset();  // GRU lbr=1: dN, rows ld apart
     if (out.dw) gemm_on_worker(ctx, w, true, false, GH, I, n_rows, 1.0f, dg, ld, x_rows, x_ld, 1.0f, out.dw, I);
     if (out.dr) {
         if (gru) {
             gemm_on_worker(ctx, w, true, false, 2 * H, H, n_rows, 1.0f, dg, ld, h_prev, ld, 1.0f, out.dr, H);
             if (L.linear_before_reset)
-                gemm_on_worker(ctx, w, true, false, H, H, n_rows, 1.0f, dn_rec, H, h_prev, ld, 1.0f, out.dr + 2L * H * H, H);
+                gemm_on_worker(ctx, w, true, false, H, H, n_rows, 1.0f, dn_rec, ld, h_prev, ld, 1.0f, out.dr + 2L * H * H, H);
             else
                 gemm_on_worker(ctx, w, true, false, H, H, n_rows, 1.0f, dg + 2 * H, ld,
                                dir.reserve + L.slot_offset() + r0 * ld, ld, 1.0f, out.dr + 2L * H * H, H);
@@ -273,7 +274,7 @@ void chunk_gradients(mlnr_context& ctx, int w, const Layer& L, const Direction& 
         }
         if (gru && L.linear_before_reset) {
             // The candidate's recurrent bias sits inside r * (Rh h + Rbh): its gradient is dN, not dG.
-            column_sums(n_rows, dn_rec, H, H, sums + GH);
+            column_sums(n_rows, dn_rec, ld, H, sums + GH);
             for (int j = 0; j < H; ++j) out.drb[2 * H + j] += sums[GH + j] - sums[2 * H + j];
         }
     }
@@ -286,7 +287,6 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
     const int H = L.hidden, I = L.input, G = L.gates, GH = G * H;
     const bool gru = L.cell == MLNR_CELL_GRU;
     const Plan plan = make_plan(T, B, in.lens, ctx.pool.size());
-    const long rows = plan.total;
     const int W = plan.workers;
     for (int d = 0; d < L.directions; ++d) {
         const float* r = in.r + static_cast<long>(d) * GH * H;
@@ -300,11 +300,10 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
         // X and dX in place when the worker's compact rows are their rows w, w + W, ... (Plan::strided); else each
         // chunk's rows of X are gathered, and its dX rows computed apart and added at their (t, b).
         const bool strided = plan.strided && !dir.reverse;
-        // dG [rows, G*H] goes into the reserve's gate slots (the reserve is consumed), rows `ld` apart; dN [rows, H]
-        // (GRU lbr=1) is shared scratch, each worker writing its own rows.
+        // dG [rows, G*H] goes into the reserve's gate slots (the reserve is consumed), rows `ld` apart, and dN [rows, H]
+        // (GRU lbr=1) into its extra slots: no [rows, H] scratch (6.5 MB for W1).
         float* dg = reserve + static_cast<long>(d) * T * B * L.stride();
         const int ld = static_cast<int>(L.stride());
-        float* dn_rec = gru && L.linear_before_reset ? ctx.shared_floats(static_cast<size_t>(rows * H)) : nullptr;
         const float* h_prev = dir.reserve + L.h_prev_offset();
         float* dw = grad.dw ? grad.dw + static_cast<long>(d) * GH * I : nullptr;
         float* dr = grad.dr ? grad.dr + static_cast<long>(d) * GH * H : nullptr;
@@ -341,7 +340,7 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
             // GEMMs over its rows (contiguous), which the steps have just read and written.
             for (size_t c = bounds.size() - 1; c-- > 0;) {
                 const int s_begin = bounds[c], s_end = bounds[c + 1];
-                run_steps(ctx, plan, dir, w, scratch, grad, dg, ld, dn_rec, s_begin, s_end);
+                run_steps(ctx, plan, dir, w, scratch, grad, dg, ld, s_begin, s_end);
                 const long r0 = plan.offset(w, s_begin), n_rows = plan.offset(w, s_end) - r0;
                 if (n_rows == 0) continue;
                 const long x_at = ((r0 - plan.begin(w)) * W + w) * static_cast<long>(I);
@@ -352,7 +351,7 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
                     x_rows = xc;
                     x_ld = I;
                 }
-                chunk_gradients(ctx, w, L, dir, out, r0, static_cast<int>(n_rows), dg, ld, dn_rec, h_prev, x_rows, x_ld,
+                chunk_gradients(ctx, w, L, dir, out, r0, static_cast<int>(n_rows), dg, ld, h_prev, x_rows, x_ld,
                                 sums);
                 if (grad.dx && strided) {
                     packed_gemm(static_cast<int>(n_rows), dg + r0 * ld, ld, ctx.packed_input, 1.0f, grad.dx + x_at, W * I);
