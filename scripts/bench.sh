@@ -4,7 +4,7 @@
 # ratio compares figures taken minutes apart, not a whole run apart; within a round, a workload's 1- and 2-thread runs
 # are back to back, so the scaling compares neighbours. On AVX-512 hosts each round also measures the SGEMM and the
 # PyTorch training peers with OpenBLAS's AVX-512 kernels forced (OPENBLAS_CORETYPE=SkylakeX). Then the ratio table.
-# About 20 minutes a round on 2 cores.
+# About 22 minutes a round on 2 cores.
 #   scripts/bench.sh [--rounds N] [--no-peers] [--peers DIR]
 # Raw lines go to artifacts/bench-<date>.txt; the table to artifacts/bench-<date>-ratios.txt.
 set -euo pipefail

@@ -100,6 +100,13 @@ void run_tiles(int m, const float* a, int lda, const float* panels_base, int k, 
         }
     }
 }
+
+// run_tiles for A as stored: [M, K], or [K, M] with trans_a.
+void run_tiles_for(bool trans_a, int m, const float* a, int lda, const PackedMatrix& b, float alpha, float beta,
+                   float* c, int ldc) {
+    if (trans_a) run_tiles<true>(m, a, lda, b.panels, b.k, b.n, alpha, beta, c, ldc);
+    else run_tiles<false>(m, a, lda, b.panels, b.k, b.n, alpha, beta, c, ldc);
+}
 #endif
 
 }  // namespace
@@ -159,8 +166,7 @@ void gemm_on_worker(mlnr_context& ctx, int worker, bool trans_a, bool trans_b, i
         if (m <= 0 || n <= 0) return;
         PackedMatrix& packed = ctx.gemm_panels[worker];
         pack(packed, b, ldb, k, n, trans_b);
-        if (trans_a) run_tiles<true>(m, a, lda, packed.panels, k, n, alpha, beta, c, ldc);
-        else run_tiles<false>(m, a, lda, packed.panels, k, n, alpha, beta, c, ldc);
+        run_tiles_for(trans_a, m, a, lda, packed, alpha, beta, c, ldc);
         return;
     }
 #endif
@@ -180,8 +186,7 @@ bool packed_gemm_general(mlnr_context& ctx, bool trans_a, bool trans_b, int m, i
     auto columns_of_b = [&](int n0) { return trans_b ? b + static_cast<long>(n0) * ldb : b + n0; };
     auto rows_of_a = [&](int r) { return trans_a ? a + r : a + static_cast<long>(r) * lda; };
     auto tiles = [&](int rows, const float* a_rows, const PackedMatrix& packed, float* c_block) {
-        if (trans_a) run_tiles<true>(rows, a_rows, lda, packed.panels, k, packed.n, alpha, beta, c_block, ldc);
-        else run_tiles<false>(rows, a_rows, lda, packed.panels, k, packed.n, alpha, beta, c_block, ldc);
+        run_tiles_for(trans_a, rows, a_rows, lda, packed, alpha, beta, c_block, ldc);
     };
     if (trans_a && workers > 1 && m >= n && m >= 32 * workers) {
         // A weight gradient dY^T X with more outputs than inputs: A (dY, read down its columns) is the large operand.

@@ -6,7 +6,6 @@
 // OpenBLAS 0.3.21 runs its AVX2 kernels on AMD Zen 5, at half the AVX-512 rate).
 #pragma once
 
-#include <functional>
 #include <vector>
 
 namespace mlnr {
@@ -38,12 +37,13 @@ namespace mlnr {
 // panels of 32 columns that the workers take dynamically, each packing its own. Each element of C is summed by one
 // thread in the order of k, so the result has the same bits for any thread count. Returns false, touching nothing,
 // where the packed kernel does not run (no AVX-512, or k = 0): the caller then uses the BLAS.
-// packed_gemm_general on one worker only (the calling thread, which is worker `worker` of the context's pool): B is
+bool packed_gemm_general(mlnr_context& ctx, bool trans_a, bool trans_b, int m, int n, int k, float alpha,
+                         const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
+
+// The same product on one worker only (the calling thread, which is worker `worker` of the context's pool): B is
 // packed into that worker's own panel buffer. Falls back to the BLAS (single-threaded) where the packed kernel
 // does not run.
 void gemm_on_worker(mlnr_context& ctx, int worker, bool trans_a, bool trans_b, int m, int n, int k, float alpha,
                     const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
-bool packed_gemm_general(mlnr_context& ctx, bool trans_a, bool trans_b, int m, int n, int k, float alpha,
-                         const float* a, int lda, const float* b, int ldb, float beta, float* c, int ldc);
 
 }  // namespace mlnr

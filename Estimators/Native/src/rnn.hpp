@@ -60,7 +60,8 @@ struct Plan {
     long offset(int w, int s) const { return offsets[static_cast<size_t>(w) * (max_length + 1) + s]; }
     long row(int w, int s, int k) const { return offset(w, s) + k; }
     long begin(int w) const { return offset(w, 0); }
-    long end(int w) const { return offset(w, max_length); }
+    // With `strided`: the row of X (and dX) [T * B, I] that worker w's compact row r is.
+    long x_row(int w, long r) const { return (r - begin(w)) * workers + w; }
     int running(int w, int s) const { return static_cast<int>(offset(w, s + 1) - offset(w, s)); }
     int time(int s, int i, bool reverse) const { return reverse ? length[i] - 1 - s : s; }
 };
@@ -118,5 +119,8 @@ void backward(mlnr_context& ctx, const Layer& layer, int seq_length, int batch, 
 // Worker w's compact rows of steps [s_begin, s_end), from X [T, B, width] into xc [rows, width]: xc[row - first] =
 // X[time(s, i), order[i]] where first = plan.offset(w, s_begin).
 void gather_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, const float* x, int width, float* xc);
+// The inverse, adding: X[time(s, i), order[i]] += xc[row - first] (dX of rows that are not X's own).
+void scatter_add_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, const float* xc, int width,
+                      float* x);
 
 }  // namespace mlnr

@@ -312,6 +312,7 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
         const long share_floats = W > 1 ? (dw ? static_cast<long>(GH) * I : 0) + (dr ? static_cast<long>(GH) * H : 0) +
                                               (dwb ? 2L * GH : 0)
                                         : 0;
+        std::vector<const float*> shares(W, nullptr);
         ctx.pool.run(W, [&](int w) {
             const std::vector<int> bounds = chunk_steps(plan, w, static_cast<long>(ld) * sizeof(float), ctx.chunk_rows);
             long chunk_rows = 0;
@@ -331,6 +332,7 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
             WeightGradients out{dw, dr, dwb, dwb ? dwb + GH : nullptr};
             if (w > 0) {
                 std::memset(share, 0, sizeof(float) * static_cast<size_t>(own_share));
+                shares[w] = share;
                 float* at = share;
                 if (dw) out.dw = at, at += static_cast<long>(GH) * I;
                 if (dr) out.dr = at, at += static_cast<long>(GH) * H;
@@ -343,7 +345,7 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
                 run_steps(ctx, plan, dir, w, scratch, grad, dg, ld, s_begin, s_end);
                 const long r0 = plan.offset(w, s_begin), n_rows = plan.offset(w, s_end) - r0;
                 if (n_rows == 0) continue;
-                const long x_at = ((r0 - plan.begin(w)) * W + w) * static_cast<long>(I);
+                const long x_at = plan.x_row(w, r0) * I;
                 const float* x_rows = in.x + x_at;
                 int x_ld = W * I;
                 if (dw && !strided) {
@@ -357,21 +359,13 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
                     packed_gemm(static_cast<int>(n_rows), dg + r0 * ld, ld, ctx.packed_input, 1.0f, grad.dx + x_at, W * I);
                 } else if (grad.dx) {
                     packed_gemm(static_cast<int>(n_rows), dg + r0 * ld, ld, ctx.packed_input, 0.0f, dxc, I);
-                    for (int s = s_begin; s < s_end; ++s) {
-                        const int m = plan.running(w, s);
-                        for (int k = 0; k < m; ++k) {
-                            const int i = plan.sorted(w, k);
-                            float* to = grad.dx + (static_cast<long>(plan.time(s, i, dir.reverse)) * B + plan.order[i]) * I;
-                            const float* from = dxc + (plan.row(w, s, k) - r0) * I;
-                            for (int j = 0; j < I; ++j) to[j] += from[j];
-                        }
-                    }
+                    scatter_add_rows(plan, w, dir.reverse, s_begin, s_end, dxc, I, grad.dx);
                 }
             }
         });
         // The other workers' shares, in worker order: the same sum on every call with this thread count.
         for (int w = 1; w < W && share_floats > 0; ++w) {
-            const float* at = ctx.per_worker[w].data() + step_scratch_floats(L, plan.rows_of(w)) + 2 * GH;
+            const float* at = shares[w];
             auto add = [&](float* to, long n) {
                 for (long j = 0; j < n; ++j) to[j] += at[j];
                 at += n;

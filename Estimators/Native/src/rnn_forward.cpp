@@ -241,7 +241,7 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
             for (size_t c = 0; c + 1 < bounds.size(); ++c) {
                 const int s_begin = bounds[c], s_end = bounds[c + 1];
                 const long r0 = plan.offset(w, s_begin), n_rows = plan.offset(w, s_end) - r0;
-                const float* x_rows = in.x + ((r0 - plan.begin(w)) * plan.workers + w) * static_cast<long>(I);
+                const float* x_rows = in.x + plan.x_row(w, r0) * I;
                 int x_ld = plan.workers * I;
                 if (!strided) {
                     gather_rows(plan, w, reverse, s_begin, s_end, in.x, I, xc);

@@ -109,4 +109,18 @@ void gather_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, 
     }
 }
 
+void scatter_add_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, const float* xc, int width,
+                      float* x) {
+    const long first = plan.offset(w, s_begin);
+    for (int s = s_begin; s < s_end; ++s) {
+        const int m = plan.running(w, s);
+        for (int k = 0; k < m; ++k) {
+            const int i = plan.sorted(w, k);
+            float* to = x + (static_cast<long>(plan.time(s, i, reverse)) * plan.batch + plan.order[i]) * width;
+            const float* from = xc + (plan.row(w, s, k) - first) * width;
+            for (int j = 0; j < width; ++j) to[j] += from[j];
+        }
+    }
+}
+
 }  // namespace mlnr
