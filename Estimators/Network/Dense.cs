@@ -18,17 +18,24 @@ public static class Dense
         kernel.Gemm(false, true, rows, outFeatures, inFeatures, 1f, input, inFeatures, weight, inFeatures, 1f, output, outFeatures);
     }
 
-    /// <summary>dW += dy^T x, db += sum over rows of dy, dx += dy W (dx may be empty).</summary>
+    /// <summary>
+    /// dW += dy^T x, db += sum over rows of dy, dx += dy W (dx may be empty); with <paramref name="overwriteInput"/>
+    /// dx = dy W instead, so the caller need not clear dx first.
+    /// </summary>
     public static void Backward(ISequenceKernel kernel, ReadOnlySpan<float> weight, ReadOnlySpan<float> input,
         ReadOnlySpan<float> doutput, int rows, int inFeatures, int outFeatures,
-        Span<float> dweight, Span<float> dbias, Span<float> dinput)
+        Span<float> dweight, Span<float> dbias, Span<float> dinput, bool overwriteInput = false)
     {
         if (rows == 0)
+        {
+            if (overwriteInput)
+                dinput.Clear();
             return;
+        }
         kernel.Gemm(true, false, outFeatures, inFeatures, rows, 1f, doutput, outFeatures, input, inFeatures, 1f, dweight, inFeatures);
         for (var n = 0; n < rows; n++)
             TensorPrimitives.Add(dbias, doutput.Slice(n * outFeatures, outFeatures), dbias);
         if (!dinput.IsEmpty)
-            kernel.Gemm(false, false, rows, inFeatures, outFeatures, 1f, doutput, outFeatures, weight, inFeatures, 1f, dinput, inFeatures);
+            kernel.Gemm(false, false, rows, inFeatures, outFeatures, 1f, doutput, outFeatures, weight, inFeatures, overwriteInput ? 0f : 1f, dinput, inFeatures);
     }
 }

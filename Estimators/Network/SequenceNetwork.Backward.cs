@@ -28,9 +28,8 @@ public sealed partial class SequenceNetwork
         var dReadOut = Spec.PerStep
             ? Grow(ref lastLayer.DFeatures, (long)rows * F).AsSpan(0, rows * F)
             : Grow(ref _dHeadInput, (long)rows * F).AsSpan(0, rows * F);
-        dReadOut.Clear();
         Dense.Backward(Kernel, Parameters[HeadWeightName].Values, headInput, doutputs, rows, F, K,
-            Parameters[HeadWeightName].Gradients, Parameters[HeadBiasName].Gradients, dReadOut);
+            Parameters[HeadWeightName].Gradients, Parameters[HeadBiasName].Gradients, dReadOut, overwriteInput: true);
         if (dropout)
             TensorPrimitives.Multiply(dReadOut, _headMask.AsSpan(0, rows * F), dReadOut);
 

@@ -81,14 +81,17 @@ internal sealed class RandomCase
             SeqLength = SeqLength, Batch = Batch, X = X, W = W, R = R, B = B, SequenceLengths = Lengths,
             InitialH = InitialH, InitialC = InitialC, P = P,
         };
-        var y = new float[d.OutputLength(SeqLength, Batch)];
-        var yh = new float[d.StateLength(Batch)];
-        var yc = lstm ? new float[d.StateLength(Batch)] : [];
+        // The outputs start as NaN: a kernel writes every element, the steps past a sequence's end included (zeros),
+        // so a caller may reuse its buffers from batch to batch.
+        float[] Garbage(int n) => Enumerable.Repeat(float.NaN, n).ToArray();
+        var y = Garbage(d.OutputLength(SeqLength, Batch));
+        var yh = Garbage(d.StateLength(Batch));
+        var yc = lstm ? Garbage(d.StateLength(Batch)) : [];
         var reserve = new float[kernel.ReserveSize(d, SeqLength, Batch)];
         kernel.Forward(d, inputs, new RecurrentOutputs { Y = y, YH = yh, YC = yc }, reserve);
         // Inference mode must give the same outputs.
-        var y2 = new float[y.Length];
-        var yh2 = new float[yh.Length];
+        var y2 = Garbage(y.Length);
+        var yh2 = Garbage(yh.Length);
         kernel.Forward(d, inputs, new RecurrentOutputs { Y = y2, YH = yh2 }, Span<float>.Empty);
         Assert.Equal(y, y2);
         Assert.Equal(yh, yh2);

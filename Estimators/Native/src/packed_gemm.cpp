@@ -111,41 +111,59 @@ void run_tiles_for(bool trans_a, int m, const float* a, int lda, const PackedMat
 
 }  // namespace
 
-void pack(PackedMatrix& out, const float* source, int ld, int k, int n, bool transposed) {
+void pack_layout(PackedMatrix& out, const float* source, int ld, int k, int n, bool transposed) {
     out.k = k;
     out.n = n;
     out.source = source;
     out.source_ld = ld;
     out.source_transposed = transposed;
+    out.panels = nullptr;
 #if defined(__x86_64__)
     if (!kHasAvx512) return;
-    const int panels = (n + kPanel - 1) / kPanel;
     // Grown only: a resize up after a smaller call would zero-fill the regrown part, on every call that alternates
     // between shapes (a worker packing X, then h_prev, for the weight gradients).
-    const size_t floats = static_cast<size_t>(panels) * k * kPanel + 16;
+    const size_t floats = static_cast<size_t>(panel_count(out)) * k * kPanel + 16;
     if (out.storage.size() < floats) out.storage.resize(floats);
     // Aligned to 64 bytes: every panel row is then one cache line, and the tiles' loads never straddle two.
     const auto address = reinterpret_cast<uintptr_t>(out.storage.data());
     out.panels = out.storage.data() + ((64 - address % 64) % 64) / sizeof(float);
-    for (int p = 0; p < panels; ++p) {
+#endif
+}
+
+int panel_count(const PackedMatrix& out) { return (out.n + kPanel - 1) / kPanel; }
+
+void pack_panels(const PackedMatrix& out, int first, int last) {
+    if (!out.panels) return;
+    const int k = out.k, n = out.n, ld = out.source_ld;
+    for (int p = first; p < last; ++p) {
         float* panel = out.panels + static_cast<size_t>(p) * k * kPanel;
         const int cols = n - p * kPanel < kPanel ? n - p * kPanel : kPanel;
-        if (transposed) {
+        if (out.source_transposed) {
             // Column col of B is row col of the source: read it contiguously, write it down the panel.
             for (int j = 0; j < cols; ++j) {
-                const float* src = source + static_cast<long>(p * kPanel + j) * ld;
+                const float* src = out.source + static_cast<long>(p * kPanel + j) * ld;
                 for (int kk = 0; kk < k; ++kk) panel[static_cast<size_t>(kk) * kPanel + j] = src[kk];
             }
         } else {
             for (int kk = 0; kk < k; ++kk)
-                std::memcpy(panel + static_cast<size_t>(kk) * kPanel, source + static_cast<long>(kk) * ld + p * kPanel,
+                std::memcpy(panel + static_cast<size_t>(kk) * kPanel, out.source + static_cast<long>(kk) * ld + p * kPanel,
                             sizeof(float) * cols);
         }
         if (cols < kPanel)  // the last panel's missing columns multiply as zeros
             for (int kk = 0; kk < k; ++kk)
                 std::memset(panel + static_cast<size_t>(kk) * kPanel + cols, 0, sizeof(float) * (kPanel - cols));
     }
-#endif
+}
+
+void pack_share(const PackedMatrix& out, int worker, int workers) {
+    int first, last;
+    split_rows(panel_count(out), workers, worker, first, last);
+    pack_panels(out, first, last);
+}
+
+void pack(PackedMatrix& out, const float* source, int ld, int k, int n, bool transposed) {
+    pack_layout(out, source, ld, k, n, transposed);
+    pack_panels(out, 0, panel_count(out));
 }
 
 void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c, int ldc) {
@@ -188,15 +206,17 @@ bool packed_gemm_general(mlnr_context& ctx, bool trans_a, bool trans_b, int m, i
     auto tiles = [&](int rows, const float* a_rows, const PackedMatrix& packed, float* c_block) {
         run_tiles_for(trans_a, rows, a_rows, lda, packed, alpha, beta, c_block, ldc);
     };
-    if (trans_a && workers > 1 && m >= n && m >= 32 * workers) {
-        // A weight gradient dY^T X with more outputs than inputs: A (dY, read down its columns) is the large operand.
-        // Cut the rows of C, i.e. A's columns, in whole cache lines (16 floats), and let each worker pack all of B
-        // itself: each row of A is then read by one worker only, where cutting B's panels has every worker stream
-        // all of A (for the recurrent layers' dG^T X at 2 threads that was 1.5x slower per row than on one).
+    if (workers > 1 && m >= n && m >= 32 * workers) {
+        // More rows of C than columns (a weight gradient dY^T X with more outputs than inputs, a head's dX = dY W over
+        // T*B rows): A is the large operand. Cut the rows of C and let each worker pack all of B itself: each row of A
+        // is then read by one worker only, where cutting B's panels has every worker stream all of A (for the
+        // recurrent layers' dG^T X at 2 threads that was 1.5x slower per row than on one; for W3's head dX, 1.5x
+        // slower than on one thread). With A stored transposed the cuts are whole cache lines of it (16 columns).
+        const int unit = trans_a ? 16 : 8;
         ctx.pool.run_tasks(workers, workers, [&](int piece, int w) {
             int begin, end;
-            split_rows((m + 15) / 16, workers, piece, begin, end);
-            const int r0 = begin * 16, r1 = end * 16 < m ? end * 16 : m;
+            split_rows((m + unit - 1) / unit, workers, piece, begin, end);
+            const int r0 = begin * unit, r1 = end * unit < m ? end * unit : m;
             if (r1 <= r0) return;
             PackedMatrix& packed = ctx.gemm_panels[w];
             pack(packed, b, ldb, k, n, trans_b);

@@ -24,6 +24,14 @@ struct PackedMatrix {
 // Packs B = op(source) where source is [K, N] (or [N, K] when transposed) with leading dimension ld.
 void pack(PackedMatrix& out, const float* source, int ld, int k, int n, bool transposed);
 
+// The same in parts, so that the workers of a call can pack one matrix together: pack_layout records B and sizes the
+// storage (it may allocate: call it before the workers start); pack_panels fills panels [first, last) and
+// pack_share worker w's share of them (neither allocates; both do nothing where the packed kernel does not run).
+void pack_layout(PackedMatrix& out, const float* source, int ld, int k, int n, bool transposed);
+int panel_count(const PackedMatrix& out);
+void pack_panels(const PackedMatrix& out, int first, int last);
+void pack_share(const PackedMatrix& out, int worker, int workers);
+
 // C[M, N] = A[M, K] B + beta C, A row-major with leading dimension lda.
 void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c, int ldc);
 

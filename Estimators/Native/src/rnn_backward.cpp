@@ -291,12 +291,13 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
     for (int d = 0; d < L.directions; ++d) {
         const float* r = in.r + static_cast<long>(d) * GH * H;
         const bool lbr0 = gru && !L.linear_before_reset;
-        pack(ctx.packed_main, r, H, lbr0 ? 2 * H : GH, H, false);
-        if (lbr0) pack(ctx.packed_candidate, r + 2L * H * H, H, H, H, false);
+        // The workers pack the weights together (each a share of the panels), then wait for each other.
+        pack_layout(ctx.packed_main, r, H, lbr0 ? 2 * H : GH, H, false);
+        if (lbr0) pack_layout(ctx.packed_candidate, r + 2L * H * H, H, H, H, false);
         const Direction dir{L, d, L.reverse(d), in.w + static_cast<long>(d) * GH * I, r,
                             in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr,
                             reserve + static_cast<long>(d) * T * B * L.stride(), &ctx.packed_main, &ctx.packed_candidate};
-        if (grad.dx) pack(ctx.packed_input, dir.w, I, GH, I, false);  // dX (+)= dG W through the packed kernel
+        if (grad.dx) pack_layout(ctx.packed_input, dir.w, I, GH, I, false);  // dX (+)= dG W through the packed kernel
         // X and dX in place when the worker's compact rows are their rows w, w + W, ... (Plan::strided); else each
         // chunk's rows of X are gathered, and its dX rows computed apart and added at their (t, b).
         const bool strided = plan.strided && !dir.reverse;
@@ -313,7 +314,8 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
                                               (dwb ? 2L * GH : 0)
                                         : 0;
         std::vector<const float*> shares(W, nullptr);
-        ctx.pool.run(W, [&](int w) {
+        // The worker's part of the call: its rows through every chunk of steps, and their share of the gradients.
+        auto backward_worker = [&](int w) {
             const std::vector<int> bounds = chunk_steps(plan, w, static_cast<long>(ld) * sizeof(float), ctx.chunk_rows);
             long chunk_rows = 0;
             for (size_t c = 0; c + 1 < bounds.size(); ++c)
@@ -362,18 +364,28 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
                     scatter_add_rows(plan, w, dir.reverse, s_begin, s_end, dxc, I, grad.dx);
                 }
             }
-        });
-        // The other workers' shares, in worker order: the same sum on every call with this thread count.
-        for (int w = 1; w < W && share_floats > 0; ++w) {
-            const float* at = shares[w];
+        };
+        JobBarrier barrier(W);
+        ctx.pool.run(W, [&](int w) {
+            pack_share(ctx.packed_main, w, W);
+            if (lbr0) pack_share(ctx.packed_candidate, w, W);
+            if (grad.dx) pack_share(ctx.packed_input, w, W);
+            if (!barrier.wait()) return;
+            abandoning(barrier, [&] { backward_worker(w); });
+            // The other workers' shares, added in worker order (the same sum on every call with this thread count),
+            // once all are done, each worker over its own slice of the outputs.
+            if (share_floats == 0 || !barrier.wait()) return;
+            long at = 0;
             auto add = [&](float* to, long n) {
-                for (long j = 0; j < n; ++j) to[j] += at[j];
+                const long first = n * w / W, last = n * (w + 1) / W;
+                for (int v = 1; v < W; ++v)
+                    for (long j = first; j < last; ++j) to[j] += shares[v][at + j];
                 at += n;
             };
             if (dw) add(dw, static_cast<long>(GH) * I);
             if (dr) add(dr, static_cast<long>(GH) * H);
             if (dwb) add(dwb, 2L * GH);
-        }
+        });
         if (grad.dp && dir.p) {
             for (int w = 0; w < W; ++w) {
                 const float* local = worker_dp(ctx, plan, w, H);

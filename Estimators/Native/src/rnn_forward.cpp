@@ -195,6 +195,9 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
 
     for (int k = 0; s_end == plan.max_length && k < n; ++k) {
         const int b = plan.order[plan.sorted(w, k)];
+        // Y past the sequence's end is zero (ONNX); the worker that owns the row writes it.
+        for (int t = plan.length[plan.sorted(w, k)]; y && t < plan.seq_length; ++t)
+            std::memset(y + ((static_cast<long>(t) * D + dir.d) * B + b) * H, 0, sizeof(float) * H);
         if (y_h) std::memcpy(y_h + (static_cast<long>(dir.d) * B + b) * H, h + static_cast<long>(k) * H, sizeof(float) * H);
         if (y_c && lstm) std::memcpy(y_c + (static_cast<long>(dir.d) * B + b) * H, c + static_cast<long>(k) * H, sizeof(float) * H);
     }
@@ -205,15 +208,16 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
 void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in, float* y, float* y_h, float* y_c,
              float* reserve) {
     const int H = L.hidden, I = L.input, GH = L.gates * H;
-    if (y) std::memset(y, 0, sizeof(float) * static_cast<size_t>(T) * L.directions * B * H);
     const Plan plan = make_plan(T, B, in.lens, ctx.pool.size());
     for (int d = 0; d < L.directions; ++d) {
         const bool reverse = L.reverse(d);
         const float* r = in.r + static_cast<long>(d) * GH * H;
         const bool lbr0 = L.cell == MLNR_CELL_GRU && !L.linear_before_reset;
-        pack(ctx.packed_main, r, H, H, lbr0 ? 2 * H : GH, true);
-        if (lbr0) pack(ctx.packed_candidate, r + 2L * H * H, H, H, H, true);
-        pack(ctx.packed_input, in.w + static_cast<long>(d) * GH * I, I, I, GH, true);  // W^T [I, G*H]
+        // The workers pack the weights together (each a share of the panels), then wait for each other.
+        pack_layout(ctx.packed_main, r, H, H, lbr0 ? 2 * H : GH, true);
+        if (lbr0) pack_layout(ctx.packed_candidate, r + 2L * H * H, H, H, H, true);
+        pack_layout(ctx.packed_input, in.w + static_cast<long>(d) * GH * I, I, I, GH, true);  // W^T [I, G*H]
+        JobBarrier packed(plan.workers);
         const Direction dir{L, d, reverse, in.w + static_cast<long>(d) * GH * I, r,
                             in.bias ? in.bias + static_cast<long>(d) * 2 * GH : nullptr,
                             in.bias ? in.bias + static_cast<long>(d) * 2 * GH + GH : nullptr,
@@ -226,6 +230,10 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
         float* reserve_d = reserve ? reserve + static_cast<long>(d) * T * B * L.stride() : nullptr;
         const long xw_ld = reserve_d ? L.stride() : GH;
         ctx.pool.run(plan.workers, [&](int w) {
+            pack_share(ctx.packed_main, w, plan.workers);
+            if (lbr0) pack_share(ctx.packed_candidate, w, plan.workers);
+            pack_share(ctx.packed_input, w, plan.workers);
+            if (!packed.wait()) return;
             // Chunks sized by the training row in both modes: inference then runs the very GEMMs training runs (same
             // shapes, same row cuts), so its outputs are training's bits also where the BLAS runs them (OpenBLAS's
             // result for a row can depend on where the row falls in the GEMM).
@@ -257,7 +265,6 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
                           s_end);
             }
         });
-        // Zero-length sequences never ran: their final state is the initial one (worker loops copied it already).
     }
 }
 

@@ -109,4 +109,19 @@ void ThreadPool::worker_loop(int index) {
     }
 }
 
+bool JobBarrier::wait() {
+    if (abandoned_.load(std::memory_order_acquire)) return false;
+    const int generation = generation_.load(std::memory_order_acquire);
+    if (arrived_.fetch_add(1, std::memory_order_acq_rel) == threads_ - 1) {
+        arrived_.store(0, std::memory_order_relaxed);
+        generation_.fetch_add(1, std::memory_order_acq_rel);
+        return true;
+    }
+    for (int spins = 0; generation_.load(std::memory_order_acquire) == generation; ++spins) {
+        if (abandoned_.load(std::memory_order_acquire)) return false;
+        spin_once(spins);
+    }
+    return true;
+}
+
 }  // namespace mlnr

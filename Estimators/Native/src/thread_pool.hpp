@@ -56,4 +56,33 @@ private:
     std::mutex error_mutex_;
 };
 
+// A barrier among the n threads of one ThreadPool::run(n, ...) job (they all run at once, one index per thread), for
+// jobs with phases: the workers pack the recurrent weights together, wait, then all use them. Waiters spin, yielding
+// now and then. A thread that leaves the job by an exception calls abandon() first (see Abandoning): waits then return
+// false at once instead of waiting for a thread that will not come, and the job ends with that exception.
+class JobBarrier {
+public:
+    explicit JobBarrier(int threads) : threads_(threads) {}
+    // Returns when all `threads` threads have called it (true), or when the job was abandoned (false).
+    bool wait();
+    void abandon() { abandoned_.store(true, std::memory_order_release); }
+
+private:
+    const int threads_;
+    std::atomic<int> arrived_{0};
+    std::atomic<int> generation_{0};
+    std::atomic<bool> abandoned_{false};
+};
+
+// Calls body() and abandons the barrier if it throws (then rethrows).
+template <typename F>
+void abandoning(JobBarrier& barrier, F&& body) {
+    try {
+        body();
+    } catch (...) {
+        barrier.abandon();
+        throw;
+    }
+}
+
 }  // namespace mlnr

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MlNetRnn.Training;
 
 namespace MlNetRnn.Network.Losses;
@@ -39,29 +40,21 @@ public sealed class SoftmaxCrossEntropyLoss : ILoss
                 throw new ArgumentOutOfRangeException(nameof(batch), y, $"Class target {y} is outside [0, {K}).");
             var z = outputs.Slice(n * K, K);
             var d = doutputs.Slice(n * K, K);
-            var max = float.NegativeInfinity;
-            for (var k = 0; k < K; k++)
-                max = MathF.Max(max, z[k]);
-            double denominator = 0;
-            for (var k = 0; k < K; k++)
-            {
-                var e = Math.Exp(z[k] - max);
-                d[k] = (float)e;
-                denominator += e;
-            }
+            // Vectorised in float (TensorPrimitives.Exp is within a few ulp): exp(z - max) <= 1, so the sum of K of
+            // them loses nothing that matters, and the per-element double Exp was most of a per-step head's loss time.
+            var max = TensorPrimitives.Max(z);
+            TensorPrimitives.Subtract(z, max, d);
+            TensorPrimitives.Exp(d, d);
+            double denominator = TensorPrimitives.Sum(d);
             var w = _classWeights?[y] ?? 1f;
             sum += w * (Math.Log(denominator) - (z[y] - max));
             weight += w;
-            var scale = (float)(w / denominator);
-            for (var k = 0; k < K; k++)
-                d[k] *= scale;
+            TensorPrimitives.Multiply(d, (float)(w / denominator), d);
             d[y] -= w;
         }
         if (weight > 0)
         {
-            var inverse = (float)(1.0 / weight);
-            for (var i = 0; i < rows * K; i++)
-                doutputs[i] *= inverse;
+            TensorPrimitives.Multiply(doutputs.Slice(0, rows * K), (float)(1.0 / weight), doutputs.Slice(0, rows * K));
         }
         return new LossValue(sum, weight);
     }
