@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using MlNetRnn.Kernels;
 
 namespace MlNetRnn.Network;
@@ -33,8 +32,13 @@ public static class Dense
             return;
         }
         kernel.Gemm(true, false, outFeatures, inFeatures, rows, 1f, doutput, outFeatures, input, inFeatures, 1f, dweight, inFeatures);
+        // Row by row in order (a plain loop: a TensorPrimitives call per row of a few outputs costs more than its adds).
         for (var n = 0; n < rows; n++)
-            TensorPrimitives.Add(dbias, doutput.Slice(n * outFeatures, outFeatures), dbias);
+        {
+            var row = doutput.Slice(n * outFeatures, outFeatures);
+            for (var k = 0; k < row.Length && k < dbias.Length; k++)
+                dbias[k] += row[k];
+        }
         if (!dinput.IsEmpty)
             kernel.Gemm(false, false, rows, inFeatures, outFeatures, 1f, doutput, outFeatures, weight, inFeatures, overwriteInput ? 0f : 1f, dinput, inFeatures);
     }
