@@ -7,7 +7,8 @@
 //     (round-robin when all lengths are equal), so the workers' shares of work differ by at most one sequence's
 //     steps, and each worker runs its own rows through the whole call on its own: no barrier between steps or chunks,
 //     one join per direction. The recurrence of one sequence never reads another's, and everything else a worker
-//     needs is its rows' own data.
+//     needs is its rows' own data. The one thing they share, the call's weights packed for the GEMMs, they pack
+//     together at the start (each a share of the panels), then wait for each other at a JobBarrier.
 //   - Everything per step is stored "compact" and worker by worker: worker w's row (s, k) lives at offset(w, s) + k,
 //     so a ragged batch stores and multiplies only its real steps, and each worker's rows are one contiguous block
 //     that only that worker writes and reads. The input projection X W^T is one GEMM over a worker's compact rows of
@@ -18,7 +19,8 @@
 //   - Each step is one small GEMM per worker (its running rows times R^T) and fused element-wise gate code. A
 //     worker's state (h, c; dh, dc, dP) lives in its own scratch.
 //   - Weight gradients: worker 0 adds its rows' share to the output, every other worker to a zeroed share of its
-//     own, which the caller adds in worker order after the join. So a call gives the same bits every time on a given
+//     own; once all are done (a barrier), every worker adds the shares in worker order over its own slice of the
+//     outputs. So a call gives the same bits every time on a given
 //     thread count; across thread counts dW, dR, the biases and dP differ in rounding (other sums of the same
 //     terms), while the outputs, dX, dh0 and dc0 keep their bits where the kernel's own GEMM runs (AVX-512): each
 //     row's values are summed in one order whichever worker holds the row.
