@@ -16,9 +16,8 @@ struct mlnr_context {
     // Compact rows per chunk of steps (see chunk_steps); 0 = automatic (about 1 MiB of rows).
     long chunk_rows = 0;
 
-    // Scratch reused across calls (never shrunk): one shared block; per worker, one block of scratch and one of
-    // state (see rnn.hpp: the worker's recurrent state from chunk to chunk).
-    std::vector<float> shared;
+    // Scratch reused across calls (never shrunk): per worker, one block of scratch and one of state (see rnn.hpp: the
+    // worker's recurrent state from chunk to chunk).
     std::vector<std::vector<float>> per_worker;
     std::vector<std::vector<float>> per_worker_state;
 
@@ -29,11 +28,6 @@ struct mlnr_context {
     mlnr::PackedMatrix packed_input;
     // One per worker: the panels of B that packed_gemm_general packs per call.
     std::vector<mlnr::PackedMatrix> gemm_panels;
-
-    float* shared_floats(size_t n) {
-        if (shared.size() < n) shared.resize(n);
-        return shared.data();
-    }
 
     // Safe to call from worker `worker` while the others call it for themselves.
     float* worker_floats(int worker, size_t n) {

@@ -58,7 +58,7 @@ private:
 
 // A barrier among the n threads of one ThreadPool::run(n, ...) job (they all run at once, one index per thread), for
 // jobs with phases: the workers pack the recurrent weights together, wait, then all use them. Waiters spin, yielding
-// now and then. A thread that leaves the job by an exception calls abandon() first (see Abandoning): waits then return
+// now and then. A thread that leaves the job by an exception calls abandon() first (see abandoning below): waits then return
 // false at once instead of waiting for a thread that will not come, and the job ends with that exception.
 class JobBarrier {
 public:

@@ -33,18 +33,19 @@ public sealed class SoftmaxCrossEntropyLoss : ILoss
         var block = doutputs.Slice(0, rows * K);
         if (_shifted.Length < rows)
             _shifted = new float[rows];
+        bool Counted(int n) => targets[n] >= 0 && RowMask.IsValid(batch, _perStep, n);
         // Pass 1, row by row: z - max(z) (rows without a target: -inf, whose exp is 0), and the target's shifted
         // logit. Then one vectorised Exp over the whole block: per-row calls cost more than the work for a few
         // classes (W3's 1120 rows of 28: 410 us per row against 80 us for the block, 235 us for scalar double Exp).
         for (var n = 0; n < rows; n++)
         {
             var d = block.Slice(n * K, K);
-            var y = targets[n];
-            if (y < 0 || !RowMask.IsValid(batch, _perStep, n))
+            if (!Counted(n))
             {
                 d.Fill(float.NegativeInfinity);
                 continue;
             }
+            var y = targets[n];
             if (y >= K)
                 throw new ArgumentOutOfRangeException(nameof(batch), y, $"Class target {y} is outside [0, {K}).");
             var z = outputs.Slice(n * K, K);
@@ -60,9 +61,9 @@ public sealed class SoftmaxCrossEntropyLoss : ILoss
         double sum = 0, weight = 0;
         for (var n = 0; n < rows; n++)
         {
-            var y = targets[n];
-            if (y < 0 || !RowMask.IsValid(batch, _perStep, n))
+            if (!Counted(n))
                 continue;
+            var y = targets[n];
             var d = block.Slice(n * K, K);
             float denominator = 0f;
             foreach (var e in d)
