@@ -50,7 +50,8 @@ def main(path):
             real_steps[(workload, threads)] = float(m.group(1)) / 100
         m = re.search(r'peak_rss_mb=([\d.]+) baseline_rss_mb=([\d.]+) accounted_mb=([\d.]+)', line)
         if m and system == 'mlnetrnn':
-            memory[(workload, threads)].append(tuple(float(g) for g in m.groups()))
+            anon = re.search(r'anon_rss_mb=([\d.]+)', line)   # runs before 2026-12-02 19:00 did not print it
+            memory[(workload, threads)].append(tuple(float(g) for g in m.groups()) + (float(anon.group(1)) if anon else None,))
     med = {k: statistics.median(v) for k, v in values.items()}
     peak = {}
     for (system, t), v in sgemm.items():
@@ -79,6 +80,16 @@ def main(path):
     print(fmt.format(*header))
     for r in rows:
         print(fmt.format(*r))
+    print()
+    # "PyTorch's best thread setting" read strictly: our 2-thread rate against PyTorch's best at any thread count.
+    for (w, t, m) in keys:
+        if t < 2 or m not in ('train_seq_per_s', 'train_samples_per_s', 'train_tokens_per_s') or w == 'w5':
+            continue
+        torch_any = [(v, s, t2) for (w2, s, t2, m2), v in med.items() if (w2, m2) == (w, m) and s.startswith('pytorch')]
+        if torch_any:
+            v, s, t2 = max(torch_any)
+            print(f"{w} {t} thread(s) against PyTorch's best at any thread count: {med[(w, 'mlnetrnn', t, m)] / v:.2f}x "
+                  f"({s}, {t2} thread(s), {v:g})")
     print()
     print('SGEMM peak (GFLOP/s): ' + ', '.join(f"{t} thread(s) {p:g}" for t, p in sorted(peak.items())) if peak else 'SGEMM peak: not measured (--no-peers)')
     if sgemm:
@@ -124,11 +135,14 @@ def main(path):
     if memory:
         # accounted = parameters + gradients + optimizer state + what backward keeps + the batch (BenchRunner.ModelMemory)
         print()
-        print('Training peak memory (medians; RSS above the process baseline before the model exists):')
+        print('Training peak memory (medians; RSS above the process baseline before the model exists; private memory:')
+        print('  the anonymous part of the RSS, without the runtime\'s and the libraries\' files mapped into it):')
         for (w, t), v in sorted(memory.items()):
             peak, base, acc = (statistics.median(x[i] for x in v) for i in range(3))
+            anons = [x[3] for x in v if x[3] is not None]
+            anon = f", private {statistics.median(anons):g} MB, private / accounted {statistics.median(anons) / acc:.2f}" if anons else ''
             print(f"  {w} {t} thread(s): peak RSS {peak:g} MB, baseline {base:g} MB, accounted {acc:g} MB, "
-                  f"(peak - baseline) / accounted {(peak - base) / acc:.2f}")
+                  f"(peak - baseline) / accounted {(peak - base) / acc:.2f}, peak / accounted {peak / acc:.2f}{anon}")
 
 if __name__ == '__main__':
     main(sys.argv[1])

@@ -30,7 +30,8 @@ internal static class BenchRunner
             var peak = ProcessMemory.PeakRssBytes();
             // InvariantGlobalization is on (Directory.Build.props): numbers always print with a '.'.
             var details = timed.Distribution() + $" kernel={kernelKind.ToString().ToLowerInvariant()} peak_rss_mb={peak / 1e6:F1} baseline_rss_mb={baseline / 1e6:F1}" +
-                (workload.Training ? $" accounted_mb={memory / 1e6:F1} rss_over_accounted={(peak - baseline) / (double)memory:F2}" : "") +
+                (workload.Training ? $" accounted_mb={memory / 1e6:F1} rss_over_accounted={(peak - baseline) / (double)memory:F2}" +
+                    $" anon_rss_mb={timed.PeakAnonymousBytes / 1e6:F1} anon_over_accounted={timed.PeakAnonymousBytes / (double)memory:F2}" : "") +
                 (workload.RaggedLengths ? $" real_steps={timed.RealFraction:P1}" : "");
             return timed.Line(SystemName, threads, details);
         }
@@ -141,11 +142,19 @@ internal static class BenchRunner
         /// <summary>Real (unpadded) steps per second of the median step.</summary>
         public double RealTokensPerSecond => Batches.Average(b => (double)b.RealSteps) / Median;
 
+        /// <summary>
+        /// The largest private resident memory seen after the warm-up and after the timed steps (read outside the timed
+        /// steps; a step allocates nothing once warm, so it stays flat between them).
+        /// </summary>
+        public long PeakAnonymousBytes { get; private set; }
+
         public void Time(Warmup warmup, int steps)
         {
             warmup.Run(() => Step());
+            PeakAnonymousBytes = Math.Max(PeakAnonymousBytes, ProcessMemory.CurrentAnonymousBytes());
             for (var i = 0; i < steps; i++)
                 _times.Add(Step());
+            PeakAnonymousBytes = Math.Max(PeakAnonymousBytes, ProcessMemory.CurrentAnonymousBytes());
         }
 
         private double Step()

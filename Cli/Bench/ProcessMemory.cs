@@ -5,6 +5,12 @@ internal static class ProcessMemory
 {
     public static long CurrentRssBytes() => Read("VmRSS:");
 
+    /// <summary>
+    /// The private (anonymous) part of the resident memory now: the heaps, the kernel's buffers, JIT output; not the
+    /// runtime's and the libraries' code and data mapped from files (RssFile), which other processes share.
+    /// </summary>
+    public static long CurrentAnonymousBytes() => Read("RssAnon:");
+
     /// <summary>The high-water mark of resident memory.</summary>
     public static long PeakRssBytes() => Read("VmHWM:");
 
