@@ -49,9 +49,9 @@ def main(path):
         if m and system == 'mlnetrnn':
             real_steps[(workload, threads)] = float(m.group(1)) / 100
         m = re.search(r'peak_rss_mb=([\d.]+) baseline_rss_mb=([\d.]+) accounted_mb=([\d.]+)', line)
-        if m and system == 'mlnetrnn':
+        if m and system in ('mlnetrnn', 'mlnetrnn-aot'):
             anon = re.search(r'anon_rss_mb=([\d.]+)', line)   # runs before 2026-12-02 19:00 did not print it
-            memory[(workload, threads)].append(tuple(float(g) for g in m.groups()) + (float(anon.group(1)) if anon else None,))
+            memory[(system, workload, threads)].append(tuple(float(g) for g in m.groups()) + (float(anon.group(1)) if anon else None,))
     med = {k: statistics.median(v) for k, v in values.items()}
     peak = {}
     for (system, t), v in sgemm.items():
@@ -132,17 +132,29 @@ def main(path):
         if one and two:
             print(f"{w.upper()} scaling 2 threads / 1 thread: {two / one:.2f} on the medians"
                   + (f", {statistics.median(per_round):.2f} median of the rounds' ({', '.join(f'{x:.2f}' for x in per_round)})" if per_round else ''))
-    if memory:
+    for system, title in (('mlnetrnn', 'the CLI as built (JIT-compiled .NET)'),
+                          ('mlnetrnn-aot', 'the CLI published with NativeAOT (scripts/bench.sh publishes it; the same kernel)')):
+        rows = sorted((w, t, v) for (s2, w, t), v in memory.items() if s2 == system)
+        if not rows:
+            continue
         # accounted = parameters + gradients + optimizer state + what backward keeps + the batch (BenchRunner.ModelMemory)
         print()
-        print('Training peak memory (medians; RSS above the process baseline before the model exists; private memory:')
-        print('  the anonymous part of the RSS, without the runtime\'s and the libraries\' files mapped into it):')
-        for (w, t), v in sorted(memory.items()):
+        print(f'Training peak memory, {title} (medians; RSS above the process baseline before the model exists;')
+        print('  private memory: the anonymous part of the RSS, without the runtime\'s and the libraries\' files mapped into it):')
+        for w, t, v in rows:
             peak, base, acc = (statistics.median(x[i] for x in v) for i in range(3))
             anons = [x[3] for x in v if x[3] is not None]
             anon = f", private {statistics.median(anons):g} MB, private / accounted {statistics.median(anons) / acc:.2f}" if anons else ''
             print(f"  {w} {t} thread(s): peak RSS {peak:g} MB, baseline {base:g} MB, accounted {acc:g} MB, "
                   f"(peak - baseline) / accounted {(peak - base) / acc:.2f}, peak / accounted {peak / acc:.2f}{anon}")
+    aot = sorted((w, t, m) for (w, s2, t, m) in med if s2 == 'mlnetrnn-aot' and m.startswith('train'))
+    if aot:
+        print()
+        print('NativeAOT CLI training throughput (medians):')
+        for w, t, m in aot:
+            jit = med.get((w, 'mlnetrnn', t, m))
+            print(f"  {w} {t} thread(s) {m}: {med[(w, 'mlnetrnn-aot', t, m)]:g}"
+                  + (f", {med[(w, 'mlnetrnn-aot', t, m)] / jit:.3f} of the JIT-compiled CLI's {jit:g}" if jit else ''))
 
 if __name__ == '__main__':
     main(sys.argv[1])

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing, builds (native kernel included), runs the test projects.
+# Runs every test: installs what is missing, builds (native kernel included), runs the test projects, then the
+# NativeAOT check (scripts/aot-check.sh: the CLI and the spam demo compiled ahead of time, run end to end).
 # The ML.NET adapter's tests run where Microsoft.ML can be referenced: from the folder in MLNETRNN_MLNET_ASSEMBLIES,
 # or from the Microsoft.ML NuGet package when it restores from the configured feeds. Otherwise they are skipped and
 # this script says so at the end.
@@ -28,6 +29,7 @@ fi
 
 dotnet build MlNetRnn.sln -c Release --nologo --verbosity quiet "${mlnet_build[@]}"
 dotnet test Tests/MlNetRnn.Tests.csproj -c Release --no-build --nologo --logger "console;verbosity=normal"
+scripts/aot-check.sh
 if [ -n "$mlnet_source" ]; then
   echo "ML.NET adapter tests, against $mlnet_source:"
   dotnet test Tests/MLNet/MlNetRnn.MLNet.Tests.csproj -c Release --no-build --nologo --logger "console;verbosity=normal"

@@ -18,6 +18,13 @@ internal static class BenchRunner
     /// <summary>System name of the lines <see cref="RunPair"/> prints: two workloads timed in one process.</summary>
     public const string PairedSystemName = "mlnetrnn-paired";
 
+    /// <summary>
+    /// The system name as printed: "-aot" appended when this process runs compiled ahead of time (NativeAOT: no JIT,
+    /// no IL, only the code it uses), so its lines stay apart from the JIT-compiled CLI's in the ratio table.
+    /// </summary>
+    public static string Printed(string system) =>
+        System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? system : system + "-aot";
+
     public static string Run(BenchWorkload workload, int threads, KernelKind kernelKind, Warmup warmup, int steps)
     {
         var baseline = ProcessMemory.CurrentRssBytes();
@@ -33,7 +40,7 @@ internal static class BenchRunner
                 (workload.Training ? $" accounted_mb={memory / 1e6:F1} rss_over_accounted={(peak - baseline) / (double)memory:F2}" +
                     $" anon_rss_mb={timed.PeakAnonymousBytes / 1e6:F1} anon_over_accounted={timed.PeakAnonymousBytes / (double)memory:F2}" : "") +
                 (workload.RaggedLengths ? $" real_steps={timed.RealFraction:P1}" : "");
-            return timed.Line(SystemName, threads, details);
+            return timed.Line(Printed(SystemName), threads, details);
         }
         finally
         {
@@ -68,9 +75,9 @@ internal static class BenchRunner
             var note = $" kernel={kernelKind.ToString().ToLowerInvariant()} alternating blocks with {{0}}";
             return
             [
-                a.Line(PairedSystemName, threads, a.Distribution() + string.Format(note, second.Id) +
+                a.Line(Printed(PairedSystemName), threads, a.Distribution() + string.Format(note, second.Id) +
                     $" real_token_ratio_vs_{second.Id}={ratio:F3}" + (first.RaggedLengths ? $" real_steps={a.RealFraction:P1}" : "")),
-                b.Line(PairedSystemName, threads, b.Distribution() + string.Format(note, first.Id) +
+                b.Line(Printed(PairedSystemName), threads, b.Distribution() + string.Format(note, first.Id) +
                     (second.RaggedLengths ? $" real_steps={b.RealFraction:P1}" : "")),
             ];
         }

@@ -77,10 +77,10 @@ internal static class OnnxBenchRunner
             }
             var lines = new List<string>
             {
-                ours.Line(workload, SystemName, threads, $"exported by MlNetRnn, run through its binding{(peer is null ? "" : $"; alternating blocks with {Path.GetFileName(peerModel)}")}"),
+                ours.Line(workload, BenchRunner.Printed(SystemName), threads, $"exported by MlNetRnn, run through its binding{(peer is null ? "" : $"; alternating blocks with {Path.GetFileName(peerModel)}")}"),
             };
             if (peer is not null)
-                lines.Add(peer.Line(workload, PeerSystemName, threads, $"model={Path.GetFileName(peerModel)} in the same process, alternating blocks with MlNetRnn's export"));
+                lines.Add(peer.Line(workload, BenchRunner.Printed(PeerSystemName), threads, $"model={Path.GetFileName(peerModel)} in the same process, alternating blocks with MlNetRnn's export"));
             return lines;
         }
         finally

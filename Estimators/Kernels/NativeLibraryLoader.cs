@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.InteropServices;
 
@@ -28,6 +29,7 @@ internal static class NativeLibraryLoader
     private static string FileName =>
         OperatingSystem.IsWindows() ? "mlnetrnn_native.dll" : OperatingSystem.IsMacOS() ? "libmlnetrnn_native.dylib" : "libmlnetrnn_native.so";
 
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty Location is handled: the application's directory is tried next.")]
     private static nint Load()
     {
         var tried = new List<string>();
@@ -37,6 +39,8 @@ internal static class NativeLibraryLoader
             candidates.Add(fromVariable);
         else
         {
+            // Beside this assembly first (a NuGet cache folder, a plug-in directory); Location is empty in a single-file or
+            // NativeAOT app, where the application's directory below is the place.
             var assemblyDirectory = Path.GetDirectoryName(typeof(NativeLibraryLoader).Assembly.Location);
             if (!string.IsNullOrEmpty(assemblyDirectory))
                 candidates.Add(Path.Combine(assemblyDirectory, FileName));

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace MlNetRnn.Persistence;
 
@@ -11,17 +11,20 @@ namespace MlNetRnn.Persistence;
 /// </summary>
 internal static class ModelArchive
 {
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    /// <summary>The options of every JSON document (see <see cref="ModelJsonContext"/>).</summary>
+    public static JsonSerializerOptions Json => ModelJsonContext.Default.Options;
+
+    /// <summary>The generated contract of <typeparamref name="T"/>; T must be listed on <see cref="ModelJsonContext"/>.</summary>
+    public static JsonTypeInfo<T> TypeInfo<T>() => (JsonTypeInfo<T>)Json.GetTypeInfo(typeof(T));
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, TypeInfo<T>());
+
+    public static T? Deserialize<T>(string json) => JsonSerializer.Deserialize(json, TypeInfo<T>());
 
     public static void WriteJson<T>(ZipArchive zip, string name, T value)
     {
         using var stream = zip.CreateEntry(name, CompressionLevel.Optimal).Open();
-        JsonSerializer.Serialize(stream, value, Json);
+        JsonSerializer.Serialize(stream, value, TypeInfo<T>());
     }
 
     public static void WriteFloats(ZipArchive zip, string name, ReadOnlySpan<float> values)
@@ -38,7 +41,7 @@ internal static class ModelArchive
         using var stream = entry.Open();
         try
         {
-            return JsonSerializer.Deserialize<T>(stream, Json) ?? throw new InvalidDataException($"'{path}': '{name}' is empty.");
+            return JsonSerializer.Deserialize(stream, TypeInfo<T>()) ?? throw new InvalidDataException($"'{path}': '{name}' is empty.");
         }
         catch (JsonException e)
         {

@@ -374,7 +374,7 @@ internal sealed class SequenceTrainer
     }
 
     private static bool OptionsEquivalent(SequenceModelOptions a, SequenceModelOptions b) =>
-        System.Text.Json.JsonSerializer.Serialize(a, Persistence.ModelArchive.Json) == System.Text.Json.JsonSerializer.Serialize(b, Persistence.ModelArchive.Json);
+        Persistence.ModelArchive.Serialize(a) == Persistence.ModelArchive.Serialize(b);
 
     private static (SequenceData Train, SequenceData Validation) SplitText(SequenceData data, float fraction)
     {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Google.Protobuf;
 using MlNetRnn.Kernels;
 using MlNetRnn.Network;
@@ -261,7 +260,6 @@ public static class OnnxExporter
 
     private static IEnumerable<(string Key, string Value)> Metadata(SequenceModel model, IReadOnlyList<string> outputs)
     {
-        var json = ModelArchive.Json;
         var schema = model.Schema;
         var document = new SchemaDocument
         {
@@ -279,15 +277,15 @@ public static class OnnxExporter
         yield return (OnnxModelContract.TaskKey, schema.Task.ToString());
         yield return (OnnxModelContract.InputKindKey, schema.Input.ToString());
         yield return (OnnxModelContract.FeatureWidthKey, schema.FeatureWidth.ToString());
-        yield return (OnnxModelContract.LabelsKey, JsonSerializer.Serialize(schema.Labels, json));
+        yield return (OnnxModelContract.LabelsKey, ModelArchive.Serialize(schema.Labels));
         if (schema.Featurizer is { } featurizer)
         {
-            yield return (OnnxModelContract.TokenizerKey, JsonSerializer.Serialize(featurizer.Options, json));
-            yield return (OnnxModelContract.VocabularyKey, JsonSerializer.Serialize(featurizer.Vocabulary.Tokens, json));
+            yield return (OnnxModelContract.TokenizerKey, ModelArchive.Serialize(featurizer.Options));
+            yield return (OnnxModelContract.VocabularyKey, ModelArchive.Serialize(featurizer.Vocabulary.Tokens));
         }
-        yield return (OnnxModelContract.OutputsKey, JsonSerializer.Serialize(outputs, json));
-        yield return (OnnxModelContract.SchemaKey, JsonSerializer.Serialize(document, json));
-        yield return (OnnxModelContract.SpecKey, JsonSerializer.Serialize(model.Spec, json));
-        yield return (OnnxModelContract.OptionsKey, JsonSerializer.Serialize(model.Options, json));
+        yield return (OnnxModelContract.OutputsKey, ModelArchive.Serialize(outputs));
+        yield return (OnnxModelContract.SchemaKey, ModelArchive.Serialize(document));
+        yield return (OnnxModelContract.SpecKey, ModelArchive.Serialize(model.Spec));
+        yield return (OnnxModelContract.OptionsKey, ModelArchive.Serialize(model.Options));
     }
 }

@@ -134,7 +134,7 @@ public static class OnnxImporter
             throw new InvalidDataException($"'{origin}' lacks the '{key}' metadata an MlNetRnn export carries.");
         try
         {
-            return JsonSerializer.Deserialize<T>(text, ModelArchive.Json) ?? throw new InvalidDataException($"'{origin}': metadata '{key}' is empty.");
+            return ModelArchive.Deserialize<T>(text) ?? throw new InvalidDataException($"'{origin}': metadata '{key}' is empty.");
         }
         catch (JsonException e)
         {

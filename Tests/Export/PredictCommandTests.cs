@@ -34,6 +34,21 @@ public class PredictCommandTests
 
             Assert.Equal(0, Cli.Program.Main(["predict", "--model", onnx, "--input", jsonl, "--output", output]));
             Assert.Equal(2, File.ReadAllLines(output).Length);
+
+            // The model file itself, scored by the native kernel: the same labels, the same probabilities.
+            var mlnr = Path.Combine(directory.FullName, "m.mlnr");
+            model.Save(mlnr);
+            Assert.Equal(0, Cli.Program.Main(["predict", "--model", mlnr, "--input", csv, "--output", output, "--threads", "2"]));
+            var native = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+            Assert.Equal(3, native.Length);
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Equal(i, native[i].GetProperty("index").GetInt32());
+                Assert.Equal(expected[i].PredictedLabel, native[i].GetProperty("label").GetString());
+                Assert.Equal(expected[i].Probability, native[i].GetProperty("probabilities").GetProperty("spam").GetSingle(), 6);
+                Assert.Equal(expected[i].Score, native[i].GetProperty("score").GetSingle(), 5);
+            }
+            Assert.Equal(1, Cli.Program.Main(["predict", "--model", mlnr, "--input", csv, "--provider", "cuda"]));
         }
         finally
         {
