@@ -45,6 +45,8 @@ public class JsonFormatTests
             IReadOnlyList<string> labels = model.Schema.Labels;
             Assert.Equal(JsonSerializer.Serialize(labels, Reflection), ModelArchive.Serialize(labels));
             using var loaded = SequenceModel.Load(path);
+            Assert.Equal(model.Spec, loaded.Spec);
+            Assert.Equal(ModelArchive.Serialize(model.Options), ModelArchive.Serialize(loaded.Options));
             Assert.Equal(written, ModelArchive.Serialize(ModelArchive.Deserialize<ModelDocument>(written)));
         }
         finally
