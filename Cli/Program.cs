@@ -17,11 +17,16 @@ public static class Program
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException
                                       or NotSupportedException or DllNotFoundException or UnauthorizedAccessException
-                                      or Kernels.NativeKernelException or OnnxExport.Runtime.OnnxRuntimeException)
+                                      or Kernels.NativeKernelException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException
+                                      or OnnxExport.Runtime.OnnxExecutionProviderException)
         {
             // Bad input or environment: the message says what is wrong; no stack trace.
-            Console.Error.WriteLine($"mlnetrnn: {e.Message}");
-            return 1;
+            Console.Error.WriteLine($"mlnetrnn: {OneLine(e.Message)}");
+            return 2;
         }
     }
+
+    /// <summary>An error message on one line (ORT's and the loader's messages carry newlines).</summary>
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

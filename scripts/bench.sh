@@ -44,7 +44,6 @@ peers=$(mktemp -d)
 trap 'rm -rf "$peers"' EXIT
 cp -r "$peers_src"/. "$peers"/
 rm -f "$peers"/results-*.txt   # only this run's peer figures go into the table
-export ORT_NODE_DIR=$PWD/node_modules/onnxruntime-node
 measure() { /usr/bin/python3 "$peers/measured.py" "$@"; }
 # The PyTorch export of the W1 model, timed beside MlNetRnn's export in one process (bench --peer-model).
 peer_model="$peers/peer-export-w1.onnx"

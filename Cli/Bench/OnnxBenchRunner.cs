@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
 using MlNetRnn.Kernels;
 using MlNetRnn.Network;
 using MlNetRnn.OnnxExport;
@@ -10,7 +11,7 @@ namespace MlNetRnn.Cli.Bench;
 
 /// <summary>
 /// W4 through ONNX Runtime: the workload's network (random weights from the bench seed) exported by MlNetRnn's
-/// exporter and run in ONNX Runtime through MlNetRnn's own binding, with the settings of the ORT peer
+/// exporter and run in the official ONNX Runtime (Microsoft.ML.OnnxRuntime), with the settings of the ORT peer
 /// (shared/bench/peers/ort_infer.js: CPU, optimisation 'all', intra-op threads = N, inter-op 1, sequential).
 /// System name "mlnetrnn-onnx"; the ratio table sets it beside the PyTorch-exported model on the same runtime, timed
 /// in the same process when bench.sh passes that model as --peer-model.
@@ -50,20 +51,21 @@ internal static class OnnxBenchRunner
             using (var model = new SequenceModel(schema, spec, parameters, options))
                 model.ExportToOnnx(path);
             var sessionOptions = new OnnxSessionOptions { IntraOpThreads = threads, InterOpThreads = 1 };
-            using var session = OnnxSession.FromFile(path, sessionOptions);
+            using var session = OnnxRuntimeSession.FromFile(path, sessionOptions);
             int B = workload.Batch, T = workload.SeqLength;
             var random = new SeededRandom(12345);
             var ids = new long[B * T];
             for (var i = 0; i < ids.Length; i++)
                 ids[i] = random.Next(spec.InputWidth);
             var lengths = Enumerable.Repeat(T, B).ToArray();
-            var ours = new Timed(session,
+            using var ours = new Timed(session.Session,
             [
-                OnnxRuntimeTensor.FromInt64s(OnnxModelContract.TokenInput, ids, B, T),
-                OnnxRuntimeTensor.FromInt32s(OnnxModelContract.SequenceLengths, lengths, B),
+                (OnnxModelContract.TokenInput, OrtValue.CreateTensorValueFromMemory(ids, [B, T])),
+                (OnnxModelContract.SequenceLengths, OrtValue.CreateTensorValueFromMemory(lengths, [B])),
             ], [OnnxModelContract.Logits]);
-            using var peerSession = peerModel is null ? null : OnnxSession.FromFile(peerModel, sessionOptions);
-            var peer = peerSession is null ? null : new Timed(peerSession, [PeerInput(peerSession, peerModel!, ids, B, T)], [peerSession.Outputs[0].Name]);
+            using var peerSession = peerModel is null ? null : OnnxRuntimeSession.FromFile(peerModel, sessionOptions);
+            using var peer = peerSession is null ? null
+                : new Timed(peerSession.Session, [PeerInput(peerSession.Session, peerModel!, ids, B, T)], [peerSession.Session.OutputNames[0]]);
 
             // Blocks of calls, the two models in turn (which goes first alternates), every block after a warm-up.
             var blocks = peer is null ? 1 : 10;
@@ -77,7 +79,7 @@ internal static class OnnxBenchRunner
             }
             var lines = new List<string>
             {
-                ours.Line(workload, BenchRunner.Printed(SystemName), threads, $"exported by MlNetRnn, run through its binding{(peer is null ? "" : $"; alternating blocks with {Path.GetFileName(peerModel)}")}"),
+                ours.Line(workload, BenchRunner.Printed(SystemName), threads, $"exported by MlNetRnn{(peer is null ? "" : $"; alternating blocks with {Path.GetFileName(peerModel)}")}"),
             };
             if (peer is not null)
                 lines.Add(peer.Line(workload, BenchRunner.Printed(PeerSystemName), threads, $"model={Path.GetFileName(peerModel)} in the same process, alternating blocks with MlNetRnn's export"));
@@ -91,38 +93,48 @@ internal static class OnnxBenchRunner
 
     // The peer model's one int64 token input, [T, batch] (time-major, as torch.onnx.export of a seq-first model) or
     // [batch, T], told apart by the fixed dimension of length T.
-    private static OnnxRuntimeTensor PeerInput(OnnxSession session, string modelPath, long[] batchMajorIds, int B, int T)
+    private static (string, OrtValue) PeerInput(InferenceSession session, string modelPath, long[] batchMajorIds, int B, int T)
     {
-        if (session.Inputs.Count != 1 || session.Inputs[0].ElementType != OnnxElementType.Int64 || session.Inputs[0].Shape.Count != 2)
+        var inputs = session.InputMetadata;
+        if (inputs.Count != 1 || inputs.Single().Value.ElementType != typeof(long) || inputs.Single().Value.Dimensions.Length != 2)
             throw new ArgumentException(
                 $"--peer-model {modelPath}: expected one int64 input of rank 2 (token ids [{T}, batch] or [batch, {T}]), found " +
-                string.Join(", ", session.Inputs.Select(i => $"{i.Name} {i.ElementType} [{string.Join(", ", i.Shape)}]")) + ".");
-        var input = session.Inputs[0];
-        if (input.Shape[1] == T)
-            return OnnxRuntimeTensor.FromInt64s(input.Name, batchMajorIds, B, T);
-        if (input.Shape[0] != T)
+                string.Join(", ", inputs.Select(i => $"{i.Key} {i.Value.ElementType.Name} [{string.Join(", ", i.Value.Dimensions)}]")) + ".");
+        var (name, input) = inputs.Single();
+        if (input.Dimensions[1] == T)
+            return (name, OrtValue.CreateTensorValueFromMemory(batchMajorIds, [B, T]));
+        if (input.Dimensions[0] != T)
             throw new ArgumentException(
-                $"--peer-model {modelPath}: input {input.Name} [{string.Join(", ", input.Shape)}] has no fixed dimension of the workload's {T} steps, so its layout is unknown.");
+                $"--peer-model {modelPath}: input {name} [{string.Join(", ", input.Dimensions)}] has no fixed dimension of the workload's {T} steps, so its layout is unknown.");
         var timeMajor = new long[B * T];
         for (var b = 0; b < B; b++)
             for (var t = 0; t < T; t++)
                 timeMajor[t * B + b] = batchMajorIds[b * T + t];
-        return OnnxRuntimeTensor.FromInt64s(input.Name, timeMajor, T, B);
+        return (name, OrtValue.CreateTensorValueFromMemory(timeMajor, [T, B]));
     }
 
-    private sealed class Timed(OnnxSession session, OnnxRuntimeTensor[] inputs, string[] outputs)
+    // One model's inputs, bound once (ORT reads the pinned arrays), and its call times.
+    private sealed class Timed(InferenceSession session, (string Name, OrtValue Value)[] inputs, string[] outputs) : IDisposable
     {
         private readonly List<double> _times = [];
+        private readonly string[] _names = inputs.Select(i => i.Name).ToArray();
+        private readonly OrtValue[] _values = inputs.Select(i => i.Value).ToArray();
+        private readonly RunOptions _runOptions = new();
 
         public void Time(Warmup warmup, int calls)
         {
-            warmup.Run(() => session.Run(inputs, outputs));
+            warmup.Run(RunOnce);
             for (var i = 0; i < calls; i++)
             {
                 var clock = Stopwatch.StartNew();
-                session.Run(inputs, outputs);
+                RunOnce();
                 _times.Add(clock.Elapsed.TotalSeconds);
             }
+        }
+
+        private void RunOnce()
+        {
+            using var results = session.Run(_runOptions, _names, _values, outputs);
         }
 
         public string Line(BenchWorkload workload, string system, int threads, string note)
@@ -131,7 +143,14 @@ internal static class OnnxBenchRunner
             var median = times[times.Length / 2];
             var shown = workload.Metric == "latency_ms" ? $"{median * 1e3:F3}" : $"{workload.Batch / median:F1}";
             return $"{workload.Id} {system} {threads} {workload.Metric} {shown}  # call_ms med={median * 1e3:F3} min={times[0] * 1e3:F3} n={times.Length} " +
-                   $"onnxruntime={session.Library.Version} {note}";
+                   $"onnxruntime={OnnxRuntimeSession.RuntimeVersion} {note}";
+        }
+
+        public void Dispose()
+        {
+            _runOptions.Dispose();
+            foreach (var value in _values)
+                value.Dispose();
         }
     }
 }

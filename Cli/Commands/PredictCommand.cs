@@ -51,6 +51,7 @@ internal static class PredictCommand
                     ExecutionProvider = executionProvider,
                     AllowCpuFallback = result.GetValue(fallback),
                     IntraOpThreads = result.GetValue(threads),
+                    LogLevel = Microsoft.ML.OnnxRuntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
                 });
                 if (predictor.Session.FallbackReason is { } reason)
                     Console.Error.WriteLine($"predict: running on the CPU: {reason}");

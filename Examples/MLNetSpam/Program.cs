@@ -1,7 +1,6 @@
 // The spam demo written as an ML.NET pipeline: NormalizeText -> TokenizeIntoWords -> MapValueToKey -> the MlNetRnn GRU trainer,
 // ML.NET's Evaluate, a prediction engine, Model.Save, and Model.Load in a fresh MLContext.
 // Usage: dotnet run -c Release --project Examples/MLNetSpam -- [--epochs N] [--output DIR]
-#if MLNET
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
@@ -86,8 +85,3 @@ public sealed class SpamPrediction
 
     public float Score { get; set; }
 }
-#else
-Console.Error.WriteLine("mlnet-spam-demo: Microsoft.ML is not available in this build. Set MLNETRNN_MLNET_ASSEMBLIES to a folder of " +
-                        "Microsoft.ML assemblies, or build with -p:UseMLNetPackage=true where the Microsoft.ML package restores (see README, 'ML.NET').");
-return 3;
-#endif

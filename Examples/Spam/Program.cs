@@ -16,6 +16,7 @@ using MlNetRnn.Kernels;
 using MlNetRnn.Network;
 using MlNetRnn.OnnxExport;
 using MlNetRnn.OnnxExport.Prediction;
+using MlNetRnn.OnnxExport.Runtime;
 using MlNetRnn.Training;
 
 var epochs = 4;
@@ -141,7 +142,7 @@ var native = model.Predict(test);
 var agree = onnxPredictions.Zip(native).Count(p => p.First.PredictedLabel == p.Second.PredictedLabel);
 var largest = onnxPredictions.Zip(native).Max(p => Math.Abs(p.First.Probability - p.Second.Probability));
 var onnxMetrics = BinaryClassificationMetrics.Compute(split.Test.Select(m => m.IsSpam).ToList(), onnxPredictions.Select(p => (double)p.Probability).ToList());
-Console.WriteLine($"ONNX Runtime {predictor.Session.Library.Version} on the held-out 20% ({clock.Elapsed.TotalSeconds:F1} s): {onnxMetrics}; " +
+Console.WriteLine($"ONNX Runtime {OnnxRuntimeSession.RuntimeVersion} on the held-out 20% ({clock.Elapsed.TotalSeconds:F1} s): {onnxMetrics}; " +
                   $"same label as the native model for {agree}/{test.Count} mails, largest probability difference {largest:G2}");
 
 var passed = metrics.Accuracy >= 0.985 && metrics.F1 >= 0.97 && agree == test.Count;

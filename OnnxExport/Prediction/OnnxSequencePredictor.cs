@@ -1,3 +1,4 @@
+using Microsoft.ML.OnnxRuntime;
 using MlNetRnn.Network;
 using MlNetRnn.OnnxExport.Export;
 using MlNetRnn.OnnxExport.Import;
@@ -15,7 +16,7 @@ public sealed class OnnxSequencePredictor : IDisposable
 {
     private readonly DataEncoder _encoder;
 
-    private OnnxSequencePredictor(OnnxSession session, SequenceNetworkSpec spec, SequenceModelSchema schema)
+    private OnnxSequencePredictor(OnnxRuntimeSession session, SequenceNetworkSpec spec, SequenceModelSchema schema)
     {
         Session = session;
         Spec = spec;
@@ -23,7 +24,8 @@ public sealed class OnnxSequencePredictor : IDisposable
         _encoder = new DataEncoder(schema);
     }
 
-    public OnnxSession Session { get; }
+    /// <summary>The ONNX Runtime session (provider, fallback reason, ORT's own <see cref="InferenceSession"/>).</summary>
+    public OnnxRuntimeSession Session { get; }
 
     public SequenceNetworkSpec Spec { get; }
 
@@ -34,10 +36,11 @@ public sealed class OnnxSequencePredictor : IDisposable
 
     public static OnnxSequencePredictor Load(string path, OnnxSessionOptions? options = null)
     {
-        var session = OnnxSession.FromFile(path, options);
+        var session = OnnxRuntimeSession.FromFile(path, options);
         try
         {
-            var (spec, schema, _) = OnnxImporter.ReadDescription(session.Metadata.Custom, path, session.Metadata.ProducerName);
+            var metadata = session.Session.ModelMetadata;
+            var (spec, schema, _) = OnnxImporter.ReadDescription(metadata.CustomMetadataMap, path, metadata.ProducerName);
             return new OnnxSequencePredictor(session, spec, schema);
         }
         catch
@@ -85,54 +88,70 @@ public sealed class OnnxSequencePredictor : IDisposable
     private float[] Run(SequenceBatch batch, out float[] encoding)
     {
         int T = batch.SeqLength, B = batch.Batch;
-        var inputs = new List<OnnxRuntimeTensor>();
-        if (batch.Tokens is { } tokens)
+        var names = new List<string>();
+        var values = new List<OrtValue>();
+        try
         {
-            var ids = new long[B * T];
-            for (var t = 0; t < T; t++)
-                for (var b = 0; b < B; b++)
-                    ids[b * T + t] = tokens[t * B + b];
-            inputs.Add(OnnxRuntimeTensor.FromInt64s(OnnxModelContract.TokenInput, ids, B, T));
-        }
-        else
-        {
-            var D = Spec.InputWidth;
-            var features = new float[B * T * D];
-            for (var t = 0; t < T; t++)
-                for (var b = 0; b < B; b++)
-                    batch.Features.AsSpan((t * B + b) * D, D).CopyTo(features.AsSpan((b * T + t) * D, D));
-            inputs.Add(OnnxRuntimeTensor.FromFloats(OnnxModelContract.DenseInput, features, B, T, D));
-        }
-        inputs.Add(OnnxRuntimeTensor.FromInt32s(OnnxModelContract.SequenceLengths, batch.Lengths, B));
-        if (Spec.Task == SequenceTask.LanguageModel)
-        {
-            var zeros = new float[Spec.NumDirections * B * Spec.HiddenSize];
-            for (var l = 0; l < Spec.Layers; l++)
+            if (batch.Tokens is { } tokens)
             {
-                inputs.Add(OnnxRuntimeTensor.FromFloats(OnnxModelContract.InitialH(l), zeros, Spec.NumDirections, B, Spec.HiddenSize));
-                if (Spec.Cell == Kernels.RecurrentCell.Lstm)
-                    inputs.Add(OnnxRuntimeTensor.FromFloats(OnnxModelContract.InitialC(l), zeros, Spec.NumDirections, B, Spec.HiddenSize));
+                var ids = new long[B * T];
+                for (var t = 0; t < T; t++)
+                    for (var b = 0; b < B; b++)
+                        ids[b * T + t] = tokens[t * B + b];
+                Add(OnnxModelContract.TokenInput, OrtValue.CreateTensorValueFromMemory(ids, [B, T]));
             }
+            else
+            {
+                var D = Spec.InputWidth;
+                var features = new float[B * T * D];
+                for (var t = 0; t < T; t++)
+                    for (var b = 0; b < B; b++)
+                        batch.Features.AsSpan((t * B + b) * D, D).CopyTo(features.AsSpan((b * T + t) * D, D));
+                Add(OnnxModelContract.DenseInput, OrtValue.CreateTensorValueFromMemory(features, [B, T, D]));
+            }
+            Add(OnnxModelContract.SequenceLengths, OrtValue.CreateTensorValueFromMemory(batch.Lengths, [B]));
+            if (Spec.Task == SequenceTask.LanguageModel)
+            {
+                long[] stateShape = [Spec.NumDirections, B, Spec.HiddenSize];
+                for (var l = 0; l < Spec.Layers; l++)
+                {
+                    Add(OnnxModelContract.InitialH(l), OrtValue.CreateTensorValueFromMemory(new float[Spec.NumDirections * B * Spec.HiddenSize], stateShape));
+                    if (Spec.Cell == Kernels.RecurrentCell.Lstm)
+                        Add(OnnxModelContract.InitialC(l), OrtValue.CreateTensorValueFromMemory(new float[Spec.NumDirections * B * Spec.HiddenSize], stateShape));
+                }
+            }
+            var raw = Spec.Task switch
+            {
+                SequenceTask.BinaryClassification => OnnxModelContract.Logit,
+                SequenceTask.Regression => OnnxModelContract.Values,
+                _ => OnnxModelContract.Logits,
+            };
+            string[] outputNames = Spec.PerStep ? [raw] : [raw, OnnxModelContract.Encoding];
+            using var runOptions = new RunOptions();
+            using var results = Session.Session.Run(runOptions, names, values, outputNames);
+            encoding = Spec.PerStep ? [] : results[1].GetTensorDataAsSpan<float>().ToArray();
+            var output = results[0].GetTensorDataAsSpan<float>();
+            if (!Spec.PerStep)
+                return output.ToArray();
+            // [B, T, K] -> [T, B, K]
+            var K = Spec.OutputSize;
+            var timeMajor = new float[T * B * K];
+            for (var b = 0; b < B; b++)
+                for (var t = 0; t < T; t++)
+                    output.Slice((b * T + t) * K, K).CopyTo(timeMajor.AsSpan((t * B + b) * K, K));
+            return timeMajor;
         }
-        var raw = Spec.Task switch
+        finally
         {
-            SequenceTask.BinaryClassification => OnnxModelContract.Logit,
-            SequenceTask.Regression => OnnxModelContract.Values,
-            _ => OnnxModelContract.Logits,
-        };
-        var names = Spec.PerStep ? new[] { raw } : new[] { raw, OnnxModelContract.Encoding };
-        var results = Session.Run(inputs, names);
-        encoding = Spec.PerStep ? [] : results[1].Floats.ToArray();
-        var output = results[0].Floats.Span;
-        if (!Spec.PerStep)
-            return output.ToArray();
-        // [B, T, K] -> [T, B, K]
-        var K = Spec.OutputSize;
-        var timeMajor = new float[T * B * K];
-        for (var b = 0; b < B; b++)
-            for (var t = 0; t < T; t++)
-                output.Slice((b * T + t) * K, K).CopyTo(timeMajor.AsSpan((t * B + b) * K, K));
-        return timeMajor;
+            foreach (var value in values)
+                value.Dispose();
+        }
+
+        void Add(string name, OrtValue value)
+        {
+            names.Add(name);
+            values.Add(value);
+        }
     }
 
     public void Dispose() => Session.Dispose();

@@ -1,6 +1,6 @@
 namespace MlNetRnn.OnnxExport.Runtime;
 
-/// <summary>Options of ONNX Runtime's CUDA execution provider.</summary>
+/// <summary>Options of ONNX Runtime's CUDA execution provider (Microsoft.ML.OnnxRuntime.Gpu.Linux).</summary>
 public sealed class OnnxCudaOptions
 {
     /// <summary>The CUDA device ordinal (ORT's "device_id").</summary>
@@ -11,12 +11,6 @@ public sealed class OnnxCudaOptions
     /// "cudnn_conv_algo_search", "use_tf32". Do not put "device_id" here; use <see cref="DeviceId"/>.
     /// </summary>
     public IReadOnlyDictionary<string, string> ProviderOptions { get; init; } = new Dictionary<string, string>();
-
-    /// <summary>
-    /// A CUDA provider library (libonnxruntime_providers_cuda.so) to register as a plugin execution provider, for a
-    /// core library built without CUDA. Default: the one discovery found (the npm GPU package), else none.
-    /// </summary>
-    public string? ProviderLibraryPath { get; init; }
 
     internal void Validate()
     {
@@ -33,6 +27,14 @@ public sealed class OnnxCudaOptions
     }
 
     /// <summary>Every option as ORT key/value pairs, device_id first.</summary>
-    internal IReadOnlyList<KeyValuePair<string, string>> ToKeyValues() =>
-        [new("device_id", DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture)), .. ProviderOptions];
+    internal Dictionary<string, string> ToKeyValues()
+    {
+        var all = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["device_id"] = DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in ProviderOptions)
+            all[key] = value;
+        return all;
+    }
 }

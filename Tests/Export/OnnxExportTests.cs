@@ -4,7 +4,8 @@ using MlNetRnn.Network;
 using MlNetRnn.OnnxExport;
 using MlNetRnn.OnnxExport.Export;
 using MlNetRnn.OnnxExport.Import;
-using MlNetRnn.OnnxExport.Runtime;
+using Microsoft.ML.OnnxRuntime;
+using MlNetRnn.Tests.Runtime;
 using MlNetRnn.Tests.Kernels;
 using MlNetRnn.Training;
 
@@ -68,7 +69,7 @@ public class OnnxExportTests
     public void OnnxRuntimeComputesWhatTheNativeNetworkComputes(string configuration)
     {
         using var model = RandomModels.Create(configuration, KernelKind.Native);
-        using var session = OnnxSession.FromBytes(OnnxExporter.ToBytes(model));
+        using var session = OrtTest.Open(OnnxExporter.ToBytes(model));
         using var kernel = new NativeKernel(1);
         var network = new SequenceNetwork(model.Spec, kernel, model.Parameters);
         foreach (var (batchSize, steps, seed) in new[] { (5, 6, 1), (1, 4, 2), (3, 1, 3) })
@@ -195,17 +196,17 @@ public class OnnxExportTests
         }
     }
 
-    private static Dictionary<string, float[]> Run(OnnxSession session, SequenceNetworkSpec spec, SequenceBatch batch)
+    private static Dictionary<string, float[]> Run(InferenceSession session, SequenceNetworkSpec spec, SequenceBatch batch)
     {
         int T = batch.SeqLength, B = batch.Batch;
-        var inputs = new List<OnnxRuntimeTensor>();
+        var inputs = new List<RuntimeInput>();
         if (batch.Tokens is { } tokens)
         {
             var ids = new long[B * T];
             for (var t = 0; t < T; t++)
                 for (var b = 0; b < B; b++)
                     ids[b * T + t] = tokens[t * B + b];
-            inputs.Add(OnnxRuntimeTensor.FromInt64s(OnnxModelContract.TokenInput, ids, B, T));
+            inputs.Add(RuntimeInput.Int64s(OnnxModelContract.TokenInput, ids, B, T));
         }
         else
         {
@@ -214,20 +215,18 @@ public class OnnxExportTests
             for (var t = 0; t < T; t++)
                 for (var b = 0; b < B; b++)
                     batch.Features.AsSpan((t * B + b) * D, D).CopyTo(x.AsSpan((b * T + t) * D, D));
-            inputs.Add(OnnxRuntimeTensor.FromFloats(OnnxModelContract.DenseInput, x, B, T, D));
+            inputs.Add(RuntimeInput.Floats(OnnxModelContract.DenseInput, x, B, T, D));
         }
-        inputs.Add(OnnxRuntimeTensor.FromInt32s(OnnxModelContract.SequenceLengths, batch.Lengths, B));
+        inputs.Add(RuntimeInput.Int32s(OnnxModelContract.SequenceLengths, batch.Lengths, B));
         if (spec.Task == SequenceTask.LanguageModel)
         {
             for (var l = 0; l < spec.Layers; l++)
             {
-                inputs.Add(OnnxRuntimeTensor.FromFloats(OnnxModelContract.InitialH(l), new float[B * spec.HiddenSize], 1, B, spec.HiddenSize));
+                inputs.Add(RuntimeInput.Floats(OnnxModelContract.InitialH(l), new float[B * spec.HiddenSize], 1, B, spec.HiddenSize));
                 if (spec.Cell == RecurrentCell.Lstm)
-                    inputs.Add(OnnxRuntimeTensor.FromFloats(OnnxModelContract.InitialC(l), new float[B * spec.HiddenSize], 1, B, spec.HiddenSize));
+                    inputs.Add(RuntimeInput.Floats(OnnxModelContract.InitialC(l), new float[B * spec.HiddenSize], 1, B, spec.HiddenSize));
             }
         }
-        var names = session.Outputs.Select(o => o.Name).ToList();
-        var results = session.Run(inputs, names);
-        return names.Zip(results).ToDictionary(p => p.First, p => p.Second.Floats.ToArray());
+        return OrtTest.Run(session, inputs).ToDictionary(o => o.Name, o => o.Floats);
     }
 }

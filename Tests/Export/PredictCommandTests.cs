@@ -48,7 +48,23 @@ public class PredictCommandTests
                 Assert.Equal(expected[i].Probability, native[i].GetProperty("probabilities").GetProperty("spam").GetSingle(), 6);
                 Assert.Equal(expected[i].Score, native[i].GetProperty("score").GetSingle(), 5);
             }
-            Assert.Equal(1, Cli.Program.Main(["predict", "--model", mlnr, "--input", csv, "--provider", "cuda"]));
+            Assert.Equal(2, Cli.Program.Main(["predict", "--model", mlnr, "--input", csv, "--provider", "cuda"]));
+            // CUDA on the CPU-only runtime this command is built with: exit 2, and the message says what to add.
+            var error = new StringWriter();
+            var previous = Console.Error;
+            Console.SetError(error);
+            try
+            {
+                Assert.Equal(2, Cli.Program.Main(["predict", "--model", onnx, "--input", csv, "--provider", "cuda"]));
+            }
+            finally
+            {
+                Console.SetError(previous);
+            }
+            var lines2 = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Single(lines2);
+            Assert.Contains("Microsoft.ML.OnnxRuntime.Gpu.Linux", lines2[0]);
+            Assert.Contains("--cpu-fallback", lines2[0]);
         }
         finally
         {
@@ -57,7 +73,7 @@ public class PredictCommandTests
     }
 
     [Fact]
-    public void BadInputsExitWithOne()
+    public void BadInputsExitWithTwo()
     {
         var directory = Directory.CreateTempSubdirectory("mlnetrnn-predict-bad");
         try
@@ -67,8 +83,8 @@ public class PredictCommandTests
             model.ExportToOnnx(onnx);
             var bad = Path.Combine(directory.FullName, "bad.jsonl");
             File.WriteAllText(bad, "{\"words\": 3}\n");
-            Assert.Equal(1, Cli.Program.Main(["predict", "--model", onnx, "--input", bad, "--output", Path.Combine(directory.FullName, "o")]));
-            Assert.Equal(1, Cli.Program.Main(["predict", "--model", Path.Combine(directory.FullName, "missing.onnx"), "--input", bad]));
+            Assert.Equal(2, Cli.Program.Main(["predict", "--model", onnx, "--input", bad, "--output", Path.Combine(directory.FullName, "o")]));
+            Assert.Equal(2, Cli.Program.Main(["predict", "--model", Path.Combine(directory.FullName, "missing.onnx"), "--input", bad]));
         }
         finally
         {

@@ -1,5 +1,4 @@
 using MlNetRnn.Kernels;
-using MlNetRnn.OnnxExport.Runtime;
 
 namespace MlNetRnn.Tests.Runtime;
 

@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using MlNetRnn.Kernels;
-using MlNetRnn.OnnxExport.Runtime;
+using Microsoft.ML.OnnxRuntime;
 
 namespace MlNetRnn.Tests.Runtime;
 
@@ -68,32 +68,32 @@ internal sealed class RecurrentCase
     }
 
     /// <summary>The same through ONNX Runtime.</summary>
-    public (float[] Y, float[] YH, float[] YC) RunOnnxRuntime(OnnxSession session)
+    public (float[] Y, float[] YH, float[] YC) RunOnnxRuntime(InferenceSession session)
     {
-        var outputs = session.Run(Inputs());
-        var yC = Descriptor.Cell == RecurrentCell.Lstm ? outputs[2].Floats.ToArray() : [];
-        return (outputs[0].Floats.ToArray(), outputs[1].Floats.ToArray(), yC);
+        var outputs = OrtTest.Run(session, Inputs());
+        var yC = Descriptor.Cell == RecurrentCell.Lstm ? outputs[2].Floats : [];
+        return (outputs[0].Floats, outputs[1].Floats, yC);
     }
 
-    public OnnxSession CreateSession() => OnnxSession.FromBytes(TestModels.Recurrent(Descriptor).ToByteArray());
+    public InferenceSession CreateSession() => OrtTest.Open(TestModels.Recurrent(Descriptor).ToByteArray());
 
-    public OnnxRuntimeTensor[] Inputs()
+    public RuntimeInput[] Inputs()
     {
         var d = Descriptor;
         int D = d.NumDirections, G = d.GateCount, H = d.HiddenSize, I = d.InputSize;
-        var inputs = new List<OnnxRuntimeTensor>
+        var inputs = new List<RuntimeInput>
         {
-            OnnxRuntimeTensor.FromFloats("X", X, SeqLength, Batch, I),
-            OnnxRuntimeTensor.FromFloats("W", W, D, G * H, I),
-            OnnxRuntimeTensor.FromFloats("R", R, D, G * H, H),
-            OnnxRuntimeTensor.FromFloats("B", B, D, 2 * G * H),
-            OnnxRuntimeTensor.FromInt32s("sequence_lens", Lengths, Batch),
-            OnnxRuntimeTensor.FromFloats("initial_h", InitialH, D, Batch, H),
+            RuntimeInput.Floats("X", X, SeqLength, Batch, I),
+            RuntimeInput.Floats("W", W, D, G * H, I),
+            RuntimeInput.Floats("R", R, D, G * H, H),
+            RuntimeInput.Floats("B", B, D, 2 * G * H),
+            RuntimeInput.Int32s("sequence_lens", Lengths, Batch),
+            RuntimeInput.Floats("initial_h", InitialH, D, Batch, H),
         };
         if (d.Cell == RecurrentCell.Lstm)
         {
-            inputs.Add(OnnxRuntimeTensor.FromFloats("initial_c", InitialC, D, Batch, H));
-            inputs.Add(OnnxRuntimeTensor.FromFloats("P", P, D, 3 * H));
+            inputs.Add(RuntimeInput.Floats("initial_c", InitialC, D, Batch, H));
+            inputs.Add(RuntimeInput.Floats("P", P, D, 3 * H));
         }
         return [.. inputs];
     }

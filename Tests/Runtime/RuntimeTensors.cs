@@ -1,20 +1,19 @@
 using MlNetRnn.OnnxExport.Onnx;
 using MlNetRnn.OnnxExport.Proto;
-using MlNetRnn.OnnxExport.Runtime;
 
 namespace MlNetRnn.Tests.Runtime;
 
 /// <summary>Conversions between ONNX file tensors (<see cref="OnnxTensor"/>) and the runtime binding's tensors, and comparison.</summary>
 internal static class RuntimeTensors
 {
-    public static OnnxRuntimeTensor ToRuntime(OnnxTensor tensor, string name)
+    public static RuntimeInput ToRuntime(OnnxTensor tensor, string name)
     {
         var shape = tensor.Shape.ToArray();
         return tensor.ElementType switch
         {
-            TensorProto.Types.DataType.Float => OnnxRuntimeTensor.FromFloats(name, tensor.Floats, shape),
-            TensorProto.Types.DataType.Int32 => OnnxRuntimeTensor.FromInt32s(name, tensor.Int32s, shape),
-            TensorProto.Types.DataType.Int64 => OnnxRuntimeTensor.FromInt64s(name, tensor.Int64s, shape),
+            TensorProto.Types.DataType.Float => RuntimeInput.Floats(name, tensor.Floats.ToArray(), shape),
+            TensorProto.Types.DataType.Int32 => RuntimeInput.Int32s(name, tensor.Int32s.ToArray(), shape),
+            TensorProto.Types.DataType.Int64 => RuntimeInput.Int64s(name, tensor.Int64s.ToArray(), shape),
             var other => throw new NotSupportedException($"{name}: {other}"),
         };
     }
