@@ -18,7 +18,7 @@ public static class Program
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException
                                       or NotSupportedException or DllNotFoundException or UnauthorizedAccessException
                                       or Kernels.NativeKernelException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException
-                                      or OnnxExport.Runtime.OnnxExecutionProviderException)
+                                      or OnnxExecutionProviderException)
         {
             // Bad input or environment: the message says what is wrong; no stack trace.
             Console.Error.WriteLine($"mlnetrnn: {OneLine(e.Message)}");

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using MlNetRnn.Cli.Predict;
 using MlNetRnn.Kernels;
-using MlNetRnn.OnnxExport.Prediction;
 using MlNetRnn.OnnxExport.Runtime;
 
 namespace MlNetRnn.Cli.Commands;

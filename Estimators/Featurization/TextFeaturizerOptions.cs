@@ -1,4 +1,4 @@
-namespace MlNetRnn.Featurization;
+namespace MlNetRnn;
 
 /// <summary>Tokenizer and vocabulary settings; the vocabulary itself is built from the training texts at Fit.</summary>
 public sealed record TextFeaturizerOptions

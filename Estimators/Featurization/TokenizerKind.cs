@@ -1,4 +1,4 @@
-namespace MlNetRnn.Featurization;
+namespace MlNetRnn;
 
 /// <summary>How text is split into tokens.</summary>
 public enum TokenizerKind

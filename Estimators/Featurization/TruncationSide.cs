@@ -1,4 +1,4 @@
-namespace MlNetRnn.Featurization;
+namespace MlNetRnn;
 
 /// <summary>Which tokens a sequence longer than the maximum length keeps.</summary>
 public enum TruncationSide

@@ -1,4 +1,4 @@
-namespace MlNetRnn.Kernels;
+namespace MlNetRnn;
 
 /// <summary>The recurrent cell of a layer; values match the native ABI (MLNR_CELL_*).</summary>
 public enum RecurrentCell

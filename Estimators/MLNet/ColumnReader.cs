@@ -147,11 +147,11 @@ internal static class ColumnReader
 
     /// <summary>Token sequences are cut to the model's Text.MaxLength (0 = no limit) on its Text.Truncation side, in
     /// training and in scoring alike, as the text featurizer does for raw text.</summary>
-    public static int[] Truncate(int[] ids, MlNetRnn.Featurization.TextFeaturizerOptions text)
+    public static int[] Truncate(int[] ids, TextFeaturizerOptions text)
     {
         if (text.MaxLength == 0 || ids.Length <= text.MaxLength)
             return ids;
-        return text.Truncation == MlNetRnn.Featurization.TruncationSide.KeepStart
+        return text.Truncation == TruncationSide.KeepStart
             ? ids[..text.MaxLength]
             : ids[^text.MaxLength..];
     }

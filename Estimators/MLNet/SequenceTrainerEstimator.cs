@@ -38,7 +38,7 @@ public sealed class SequenceTrainerEstimator : IEstimator<SequenceModelTransform
     public SequenceTrainerOptions Options { get; }
 
     /// <summary>Progress reports while fitting (epoch, batch, loss, time left); none by default.</summary>
-    public IProgress<Training.TrainingProgress>? Progress { get; init; }
+    public IProgress<TrainingProgress>? Progress { get; init; }
 
     /// <summary>Encoder only: a trained model to encode with instead of training one.</summary>
     internal SequenceModel? Pretrained { get; init; }

@@ -1,4 +1,4 @@
-namespace MlNetRnn.Network;
+namespace MlNetRnn;
 
 /// <summary>How the recurrent stack's outputs become the head's input (Keras semantics).</summary>
 public enum ReadOutKind

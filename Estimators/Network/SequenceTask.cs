@@ -1,4 +1,4 @@
-namespace MlNetRnn.Network;
+namespace MlNetRnn;
 
 /// <summary>What a model predicts, which fixes its head, output activation and loss.</summary>
 public enum SequenceTask

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace MlNetRnn.Training;
+namespace MlNetRnn;
 
 /// <summary>
 /// Shows training progress on a console: one line per epoch, redrawn in place (at most 4 times a second) with the

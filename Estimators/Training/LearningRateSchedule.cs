@@ -1,4 +1,4 @@
-namespace MlNetRnn.Training;
+namespace MlNetRnn;
 
 /// <summary>The learning rate of each epoch: constant, step decay or exponential decay from the base rate.</summary>
 public sealed record LearningRateSchedule

@@ -1,4 +1,4 @@
-namespace MlNetRnn.Training;
+namespace MlNetRnn;
 
 /// <summary>Training stopped because the loss became NaN or infinite.</summary>
 public sealed class TrainingDivergedException : Exception

@@ -1,4 +1,4 @@
-namespace MlNetRnn.Training;
+namespace MlNetRnn;
 
 /// <summary>What happened in each epoch, in order: the numbers a caller plots.</summary>
 public sealed class TrainingHistory

@@ -1,4 +1,4 @@
-namespace MlNetRnn.Training;
+namespace MlNetRnn;
 
 /// <summary>A progress report from Fit, sent after every batch and after every epoch's validation.</summary>
 public sealed record TrainingProgress

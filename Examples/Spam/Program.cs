@@ -15,7 +15,6 @@ using MlNetRnn.Featurization;
 using MlNetRnn.Kernels;
 using MlNetRnn.Network;
 using MlNetRnn.OnnxExport;
-using MlNetRnn.OnnxExport.Prediction;
 using MlNetRnn.OnnxExport.Runtime;
 using MlNetRnn.Training;
 

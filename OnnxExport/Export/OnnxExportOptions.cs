@@ -1,4 +1,4 @@
-namespace MlNetRnn.OnnxExport.Export;
+namespace MlNetRnn;
 
 /// <summary>How a model is exported.</summary>
 public sealed record OnnxExportOptions

@@ -1,4 +1,4 @@
-namespace MlNetRnn.OnnxExport.Export;
+namespace MlNetRnn;
 
 /// <summary>What an export wrote: the file, its inputs and outputs, and the warnings a deployer should read.</summary>
 public sealed record OnnxExportReport(string? Path, int Opset, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyList<string> Warnings)

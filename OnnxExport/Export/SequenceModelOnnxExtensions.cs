@@ -1,6 +1,6 @@
 using MlNetRnn.OnnxExport.Export;
 
-namespace MlNetRnn.OnnxExport;
+namespace MlNetRnn;
 
 /// <summary>ONNX export as a method of the trained model.</summary>
 public static class SequenceModelOnnxExtensions

@@ -5,7 +5,7 @@ using MlNetRnn.OnnxExport.Import;
 using MlNetRnn.OnnxExport.Runtime;
 using MlNetRnn.Training;
 
-namespace MlNetRnn.OnnxExport.Prediction;
+namespace MlNetRnn;
 
 /// <summary>
 /// Scores an exported MlNetRnn model in ONNX Runtime: text or sequences in (tokenized with the vocabulary and settings
@@ -116,7 +116,7 @@ public sealed class OnnxSequencePredictor : IDisposable
                 for (var l = 0; l < Spec.Layers; l++)
                 {
                     Add(OnnxModelContract.InitialH(l), OrtValue.CreateTensorValueFromMemory(new float[Spec.NumDirections * B * Spec.HiddenSize], stateShape));
-                    if (Spec.Cell == Kernels.RecurrentCell.Lstm)
+                    if (Spec.Cell == RecurrentCell.Lstm)
                         Add(OnnxModelContract.InitialC(l), OrtValue.CreateTensorValueFromMemory(new float[Spec.NumDirections * B * Spec.HiddenSize], stateShape));
                 }
             }

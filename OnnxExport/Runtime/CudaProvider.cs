@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 
+
 namespace MlNetRnn.OnnxExport.Runtime;
 
 /// <summary>

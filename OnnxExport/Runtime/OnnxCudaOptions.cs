@@ -1,4 +1,4 @@
-namespace MlNetRnn.OnnxExport.Runtime;
+namespace MlNetRnn;
 
 /// <summary>Options of ONNX Runtime's CUDA execution provider (Microsoft.ML.OnnxRuntime.Gpu.Linux).</summary>
 public sealed class OnnxCudaOptions

@@ -1,4 +1,4 @@
-namespace MlNetRnn.OnnxExport.Runtime;
+namespace MlNetRnn;
 
 /// <summary>Where a session runs its nodes.</summary>
 public enum OnnxExecutionProvider

@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 
-namespace MlNetRnn.OnnxExport.Runtime;
+namespace MlNetRnn;
 
 /// <summary>
 /// A requested execution provider cannot be used: the message says which package to add, which libraries are

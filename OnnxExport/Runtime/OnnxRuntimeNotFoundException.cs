@@ -1,4 +1,4 @@
-namespace MlNetRnn.OnnxExport.Runtime;
+namespace MlNetRnn;
 
 /// <summary>
 /// ONNX Runtime's native library could not be loaded: the application references the managed API

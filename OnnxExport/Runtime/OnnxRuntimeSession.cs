@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
+using MlNetRnn.OnnxExport.Runtime;
 
-namespace MlNetRnn.OnnxExport.Runtime;
+namespace MlNetRnn;
 
 /// <summary>
 /// An ONNX model loaded into the official ONNX Runtime (<see cref="InferenceSession"/> of

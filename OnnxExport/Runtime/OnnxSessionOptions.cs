@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 
-namespace MlNetRnn.OnnxExport.Runtime;
+namespace MlNetRnn;
 
 /// <summary>How an <see cref="OnnxRuntimeSession"/> is created: threads, graph optimization and execution provider.</summary>
 public sealed class OnnxSessionOptions

@@ -126,7 +126,7 @@ public class OnnxExportTests
         {
             var report = model.ExportToOnnx(path);
             Assert.Empty(report.Warnings);
-            using var predictor = OnnxExport.Prediction.OnnxSequencePredictor.Load(path);
+            using var predictor = OnnxSequencePredictor.Load(path);
             var data = SequenceData.FromTexts(["the cat sat on the mat", "a dog", "ran ran ran the dog sat", "unknown words only"]);
             var expected = model.Predict(data);
             var actual = predictor.Predict(data);

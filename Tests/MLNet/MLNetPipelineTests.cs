@@ -2,7 +2,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetRnn.Examples.Datasets;
 using MlNetRnn.Network;
-using MlNetRnn.OnnxExport.Prediction;
 
 namespace MlNetRnn.MLNet.Tests;
 
