@@ -105,7 +105,7 @@ public sealed partial class SequenceModel
         {
             if (s.Vocabulary is null)
                 throw new InvalidDataException($"'{path}': a text model without its vocabulary.");
-            featurizer = new TextFeaturizer(s.Featurizer, new Vocabulary(s.Vocabulary));
+            featurizer = new TextFeaturizer(s.Featurizer.AsRead(), new Vocabulary(s.Vocabulary));
         }
         var schema = new SequenceModelSchema
         {

@@ -8,6 +8,19 @@ public sealed class TextFeaturizer
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(vocabulary);
         options.Validate();
+        // Stated explicitly from here on, so that a saved file says which tokenizer it needs (a file without it is read
+        // as version 1: TextFeaturizerOptions.AsRead).
+        options = options with { TokenizerVersion = options.EffectiveTokenizerVersion };
+        if (options.Tokenizer == TokenizerKind.Words && options.EffectiveTokenizerVersion >= 2)
+        {
+            // The version-2 tokenizer never yields these, and an ONNX graph would map them differently than Encode.
+            var bad = vocabulary.Tokens.Skip(2).FirstOrDefault(t => t.Length == 0 || t.Length > options.MaxTokenLength
+                || t.Any(c => WordBoundaries.IsSeparator(c) || (WordBoundaries.IsPunctuation(c) && t.Length > 1)) || t != WordBoundaries.AsUtf8Text(t)
+                || (options.Lowercase && t != WordBoundaries.LowercaseAscii(t)));
+            if (bad is not null)
+                throw new ArgumentException($"The vocabulary holds '{bad}', which the Words tokenizer (version 2, MaxTokenLength {options.MaxTokenLength}, " +
+                                            $"lower-case {options.Lowercase}) never produces.", nameof(vocabulary));
+        }
         Options = options;
         Vocabulary = vocabulary;
     }
@@ -22,14 +35,25 @@ public sealed class TextFeaturizer
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var vocabulary = Vocabulary.Build(texts.Select(t => Truncate(Tokenizer.Tokenize(t, options), options)),
+        options = options with { TokenizerVersion = options.EffectiveTokenizerVersion };
+        var longest = options.Tokenizer == TokenizerKind.Words && options.TokenizerVersion >= 2 ? options.MaxTokenLength : int.MaxValue;
+        var vocabulary = Vocabulary.Build(texts.Select(t => Truncate(Tokenizer.Tokenize(t, options), options).Where(token => token.Length <= longest)),
             options.MaxVocabularySize, options.MinCount);
         return new TextFeaturizer(options, vocabulary);
     }
 
-    /// <summary>The ids of the text's tokens (unknown tokens get <see cref="Vocabulary.UnknownId"/>), truncated.</summary>
+    /// <summary>The ids of the text's tokens (unknown tokens get <see cref="Vocabulary.UnknownId"/>), truncated; empty
+    /// when the text has no tokens (what a language model's stream of texts wants).</summary>
     public int[] Encode(string text) =>
         Truncate(Tokenizer.Tokenize(text, Options), Options).Select(Vocabulary.IdOf).ToArray();
+
+    /// <summary>The ids of one input sequence: <see cref="Encode"/>, and a text with no tokens (empty, only separators,
+    /// only dropped characters) reads as one unknown token, here and in an exported raw-text ONNX graph.</summary>
+    public int[] EncodeSequence(string text)
+    {
+        var ids = Encode(text);
+        return ids.Length > 0 ? ids : [Vocabulary.UnknownId];
+    }
 
     private static List<string> Truncate(List<string> tokens, TextFeaturizerOptions options)
     {

@@ -11,7 +11,8 @@ public sealed record TextFeaturizerOptions
     /// <summary>Words tokenizer: emit punctuation and symbols ("$", "!") as tokens. Default true.</summary>
     public bool KeepPunctuation { get; init; } = true;
 
-    /// <summary>Words longer than this are cut to it (base64 debris, long URLs). Default 32.</summary>
+    /// <summary>Words longer than this many UTF-16 code units are never in the vocabulary, so they read as the unknown
+    /// token (base64 debris, long URLs). Default 32. (Tokenizer version 1 cut them to this length instead.)</summary>
     public int MaxTokenLength { get; init; } = 32;
 
     /// <summary>Most frequent tokens kept, the two reserved ids included. Default 20000.</summary>
@@ -26,6 +27,21 @@ public sealed record TextFeaturizerOptions
     /// <summary>Which end a long sequence keeps. Default <see cref="TruncationSide.KeepStart"/>.</summary>
     public TruncationSide Truncation { get; init; } = TruncationSide.KeepStart;
 
+    /// <summary>
+    /// Which definition of the Words tokenizer: null or 2 (the default) is the one ONNX's string operators carry out
+    /// exactly (see <see cref="Featurization.WordBoundaries"/>); 1 is MlNetRnn's first definition, which model files
+    /// saved without this field keep. Training sets it to 2.
+    /// </summary>
+    public int? TokenizerVersion { get; init; }
+
+    /// <summary><see cref="TokenizerVersion"/>, or the current version when it is not set.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int EffectiveTokenizerVersion => TokenizerVersion ?? Featurization.WordBoundaries.CurrentVersion;
+
+    /// <summary>These options as read from a file: a file without <see cref="TokenizerVersion"/> was written before
+    /// version 2 existed, so its model was trained with version 1.</summary>
+    internal TextFeaturizerOptions AsRead() => TokenizerVersion is null ? this with { TokenizerVersion = 1 } : this;
+
     public void Validate()
     {
         if (!Enum.IsDefined(Tokenizer))
@@ -36,6 +52,8 @@ public sealed record TextFeaturizerOptions
             throw new ArgumentException($"MaxVocabularySize must be at least 3 (padding, unknown and one token), got {MaxVocabularySize}.", nameof(MaxVocabularySize));
         if (MinCount < 1)
             throw new ArgumentException($"MinCount must be at least 1, got {MinCount}.", nameof(MinCount));
+        if (TokenizerVersion is { } version && version is < 1 or > Featurization.WordBoundaries.CurrentVersion)
+            throw new ArgumentException($"TokenizerVersion must be 1 or {Featurization.WordBoundaries.CurrentVersion}, got {version}.", nameof(TokenizerVersion));
         if (MaxLength < 0)
             throw new ArgumentException($"MaxLength must be >= 0 (0 means no limit), got {MaxLength}.", nameof(MaxLength));
     }

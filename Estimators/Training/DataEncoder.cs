@@ -31,7 +31,7 @@ internal sealed class DataEncoder
         switch (_schema.Input)
         {
             case SequenceInputKindOfData.Text:
-                tokens = data.Texts!.Select(t => _schema.Featurizer!.Encode(t)).ToArray();
+                tokens = data.Texts!.Select(t => _schema.Featurizer!.EncodeSequence(t)).ToArray();
                 lengths = tokens.Select(t => t.Length).ToArray();
                 break;
             case SequenceInputKindOfData.TokenIds:

@@ -12,10 +12,11 @@ namespace MlNetRnn.OnnxExport.Export;
 /// Writes a trained <see cref="SequenceModel"/> as one ONNX graph of standard operators (see
 /// <see cref="OnnxModelContract"/> for its inputs, outputs and metadata):
 /// <code>
+/// Text [B] -tokenizer, vocabulary, truncation (TextGraph)-> input_ids [B,T], sequence_lens [B]     (text models)
 /// input_ids [B,T] -Transpose-> [T,B] -Gather(embedding)-> [T,B,E]      (dense: features [B,T,D] -Transpose-> [T,B,D])
-///   -> per layer: GRU/LSTM/RNN(W, R, B, sequence_lens) -> Y [T,D,B,H] -> [T,B,D*H]
+///   -> per layer: GRU/LSTM/RNN(W, R, B, sequence_lens[, initial states]) -> Y [T,D,B,H] -> [T,B,D*H]
 ///   -> read-out: Y_h -> [B,D*H] | masked ReduceMax / masked ReduceSum / length over steps | every step
-///   -> head: Gemm (per step: MatMul + Add, back to [B,T,K]) -> Sigmoid / Softmax
+///   -> head: Gemm (per step: MatMul + Add, back to [B,T,K]) -> Sigmoid / Softmax -> PredictedLabel, Score, Probability
 /// </code>
 /// The recurrent weights are already in ONNX layout and gate order, so they are copied as they are. The export is
 /// deterministic: the same model gives the same bytes.
@@ -42,7 +43,16 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var spec = model.Spec;
-        var opset = options.Opset;
+        var rawText = model.Schema.Featurizer is not null && options.TextInput == OnnxTextInput.Text;
+        var streaming = spec.Task == SequenceTask.LanguageModel || options.StateInputs;
+        if (options.StateInputs && spec.Bidirectional)
+            throw new NotSupportedException("StateInputs: a bidirectional model cannot be fed in pieces (its reverse direction reads the whole sequence); export it without state inputs.");
+        if (options.StateInputs && spec.ReadOut is ReadOutKind.MaxPool or ReadOutKind.MeanPool)
+            throw new NotSupportedException($"StateInputs: the {spec.ReadOut} read-out pools over the whole sequence, which a call that sees one piece cannot do; export it without state inputs, or train with ReadOut LastState.");
+        var opset = options.Opset ?? (rawText ? TextGraph.MinimumOpset : OnnxExportOptions.MinimumOpset);
+        if (rawText && opset < TextGraph.MinimumOpset)
+            throw new ArgumentOutOfRangeException(nameof(options), opset,
+                $"A raw-text graph needs opset {TextGraph.MinimumOpset} or later (StringSplit, StringConcat); ask for it, or export with TextInput = TokenIds.");
         var g = new OnnxGraphBuilder();
         var warnings = new List<string>();
 
@@ -50,7 +60,16 @@ public static class OnnxExporter
         string x;
         if (spec.InputKind == SequenceInputKind.Tokens)
         {
-            g.Input(OnnxModelContract.TokenInput, DataType.Int64, "batch", "sequence");
+            if (rawText)
+            {
+                g.Input(OnnxModelContract.TextInput, DataType.String, "batch");
+                TextGraph.Build(g, model.Schema.Featurizer!, OnnxModelContract.TextInput, OnnxModelContract.TokenInput, OnnxModelContract.SequenceLengths);
+            }
+            else
+            {
+                g.Input(OnnxModelContract.TokenInput, DataType.Int64, "batch", "sequence");
+                g.Input(OnnxModelContract.SequenceLengths, DataType.Int32, "batch");
+            }
             var ids = g.Node("Transpose", [OnnxModelContract.TokenInput], "ids_time_major", Ints("perm", 1, 0));
             var table = g.Floats(SequenceNetwork.EmbeddingName, model.Parameters[SequenceNetwork.EmbeddingName].Values.ToArray(), spec.InputWidth, spec.EmbeddingSize);
             x = g.Node("Gather", [table, ids], "embedded", Int("axis", 0));
@@ -58,10 +77,9 @@ public static class OnnxExporter
         else
         {
             g.Input(OnnxModelContract.DenseInput, DataType.Float, "batch", "sequence", spec.InputWidth);
+            g.Input(OnnxModelContract.SequenceLengths, DataType.Int32, "batch");
             x = g.Node("Transpose", [OnnxModelContract.DenseInput], "features_time_major", Ints("perm", 1, 0, 2));
         }
-        g.Input(OnnxModelContract.SequenceLengths, DataType.Int32, "batch");
-        var languageModel = spec.Task == SequenceTask.LanguageModel;
 
         // Recurrent layers.
         string features = x, lastYh = "";
@@ -73,7 +91,7 @@ public static class OnnxExporter
             var r = g.Floats(SequenceNetwork.RecurrenceName(l), model.Parameters[SequenceNetwork.RecurrenceName(l)].Values.ToArray(), d.NumDirections, d.GateCount * d.HiddenSize, d.HiddenSize);
             var b = g.Floats(SequenceNetwork.BiasName(l), model.Parameters[SequenceNetwork.BiasName(l)].Values.ToArray(), d.NumDirections, 2 * d.GateCount * d.HiddenSize);
             var inputs = new List<string> { features, w, r, b, OnnxModelContract.SequenceLengths };
-            if (languageModel)
+            if (streaming)
             {
                 g.Input(OnnxModelContract.InitialH(l), DataType.Float, d.NumDirections, "batch", d.HiddenSize);
                 inputs.Add(OnnxModelContract.InitialH(l));
@@ -102,7 +120,7 @@ public static class OnnxExporter
                 : new[] { $"rnn_{l}_Y", $"rnn_{l}_Y_h" };
             g.Node(op, inputs, outputs, [.. attributes]);
             lastYh = outputs[1];
-            if (languageModel)
+            if (streaming)
             {
                 g.Node("Identity", [outputs[1]], OnnxModelContract.FinalH(l));
                 if (d.Cell == RecurrentCell.Lstm)
@@ -175,63 +193,107 @@ public static class OnnxExporter
         }
 
         var outputNames = new List<string>();
-        void Output(string name, params object[] dims)
+        void Output(string name, DataType type, params object[] dims)
         {
-            g.Output(name, DataType.Float, dims);
+            g.Output(name, type, dims);
             outputNames.Add(name);
         }
+        // The raw head output first (what OnnxSequencePredictor decodes, as the native model does), then ML.NET's.
         switch (spec.Task)
         {
             case SequenceTask.BinaryClassification:
-                g.Node("Sigmoid", [raw], OnnxModelContract.Probability);
-                Output(OnnxModelContract.Logit, "batch", 1);
-                Output(OnnxModelContract.Probability, "batch", 1);
+            {
+                Output(OnnxModelContract.Logit, DataType.Float, "batch", 1);
+                var score = g.Node("Squeeze", [raw, g.Int64s(g.Fresh("axis1"), [1], 1)], OnnxModelContract.Score);
+                var probability = g.Node("Sigmoid", [score], OnnxModelContract.ProbabilityOutput);
+                g.Node("GreaterOrEqual", [probability, g.Floats(g.Fresh("half"), [0.5f])], OnnxModelContract.PredictedLabel);
+                Output(OnnxModelContract.PredictedLabel, DataType.Bool, "batch");
+                Output(OnnxModelContract.Score, DataType.Float, "batch");
+                Output(OnnxModelContract.ProbabilityOutput, DataType.Float, "batch");
                 break;
+            }
             case SequenceTask.MulticlassClassification:
-                g.Node("Softmax", [raw], OnnxModelContract.Probabilities, Int("axis", -1));
-                Output(OnnxModelContract.Logits, "batch", K);
-                Output(OnnxModelContract.Probabilities, "batch", K);
+                Output(OnnxModelContract.Logits, DataType.Float, "batch", K);
+                LabelOf(g, raw, model.Schema.Labels, "batch");
+                g.Node("Softmax", [raw], OnnxModelContract.Score, Int("axis", -1));
+                Output(OnnxModelContract.PredictedLabel, DataType.String, "batch");
+                Output(OnnxModelContract.Score, DataType.Float, "batch", K);
                 break;
             case SequenceTask.Regression:
                 if (spec.PerStep)
-                    Output(OnnxModelContract.Values, "batch", "sequence", K);
+                {
+                    Output(OnnxModelContract.Values, DataType.Float, "batch", "sequence", K);
+                    g.Node("Identity", [raw], OnnxModelContract.Score);
+                    Output(OnnxModelContract.Score, DataType.Float, "batch", "sequence", K);
+                }
                 else
-                    Output(OnnxModelContract.Values, "batch", K);
+                {
+                    Output(OnnxModelContract.Values, DataType.Float, "batch", K);
+                    if (K == 1)
+                        g.Node("Squeeze", [raw, g.Int64s(g.Fresh("axis1"), [1], 1)], OnnxModelContract.Score);
+                    else
+                        g.Node("Identity", [raw], OnnxModelContract.Score);
+                    Output(OnnxModelContract.Score, DataType.Float, K == 1 ? ["batch"] : ["batch", K]);
+                }
+                break;
+            case SequenceTask.Tagging:
+                Output(OnnxModelContract.Logits, DataType.Float, "batch", "sequence", K);
+                LabelOf(g, raw, model.Schema.Labels, "batch", "sequence");
+                g.Node("Softmax", [raw], OnnxModelContract.Score, Int("axis", -1));
+                Output(OnnxModelContract.PredictedLabel, DataType.String, "batch", "sequence");
+                Output(OnnxModelContract.Score, DataType.Float, "batch", "sequence", K);
                 break;
             default:
-                g.Node("Softmax", [raw], OnnxModelContract.Probabilities, Int("axis", -1));
-                Output(OnnxModelContract.Logits, "batch", "sequence", K);
-                Output(OnnxModelContract.Probabilities, "batch", "sequence", K);
+                Output(OnnxModelContract.Logits, DataType.Float, "batch", "sequence", K);
+                g.Node("Softmax", [raw], OnnxModelContract.Score, Int("axis", -1));
+                Output(OnnxModelContract.Score, DataType.Float, "batch", "sequence", K);
                 break;
         }
         if (!spec.PerStep)
-            Output(OnnxModelContract.Encoding, "batch", F);
-        if (languageModel)
+            Output(OnnxModelContract.Encoding, DataType.Float, "batch", F);
+        if (rawText && spec.PerStep)
+            Output(OnnxModelContract.SequenceLengths, DataType.Int32, "batch");
+        if (streaming)
         {
             for (var l = 0; l < spec.Layers; l++)
             {
-                Output(OnnxModelContract.FinalH(l), spec.NumDirections, "batch", spec.HiddenSize);
+                Output(OnnxModelContract.FinalH(l), DataType.Float, spec.NumDirections, "batch", spec.HiddenSize);
                 if (spec.Cell == RecurrentCell.Lstm)
-                    Output(OnnxModelContract.FinalC(l), spec.NumDirections, "batch", spec.HiddenSize);
+                    Output(OnnxModelContract.FinalC(l), DataType.Float, spec.NumDirections, "batch", spec.HiddenSize);
             }
         }
 
         var proto = new ModelProto
         {
-            IrVersion = 8,
+            // IR 9 came with opset 19/20 (ONNX 1.14/1.15).
+            IrVersion = opset >= 19 ? 9 : 8,
             ProducerName = OnnxModelContract.ProducerName,
             ProducerVersion = SequenceModel.ProducerVersion,
             Domain = "ai.mlnetrnn",
             ModelVersion = 1,
             DocString = (options.Description is null ? "" : options.Description + "\n") +
-                        $"MlNetRnn {spec.Task} model: {Describe(spec)}. Inputs are batch-major; {OnnxModelContract.SequenceLengths} holds each sequence's real length, which must be >= 1.",
+                        $"MlNetRnn {spec.Task} model: {Describe(spec)}. " + (rawText
+                            ? $"Input: the raw text, {OnnxModelContract.TextInput} [batch] (the tokenizer and vocabulary are in the graph)."
+                            : $"Inputs are batch-major; {OnnxModelContract.SequenceLengths} holds each sequence's real length, which must be >= 1."),
             Graph = g.Graph,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
+        if (g.Graph.Node.Any(n => n.Domain == TextGraph.MlDomain))
+            proto.OpsetImport.Add(new OperatorSetIdProto { Domain = TextGraph.MlDomain, Version = TextGraph.MlOpset });
         foreach (var (key, value) in Metadata(model, outputNames))
             proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         var inputNames = g.Graph.Input.Select(i => i.Name).ToList();
         return (proto, new OnnxExportReport(null, opset, inputNames, outputNames, warnings));
+    }
+
+    // PredictedLabel: the name of the largest output along the last axis (ArgMax, then a LabelEncoder from index to name).
+    private static void LabelOf(OnnxGraphBuilder g, string raw, IReadOnlyList<string> labels, params object[] dims)
+    {
+        var best = g.Node("ArgMax", [raw], g.Fresh("best_class"), Int("axis", -1), Int("keepdims", 0));
+        g.DomainNode(TextGraph.MlDomain, "LabelEncoder", [best], [OnnxModelContract.PredictedLabel],
+            Ints("keys_int64s", Enumerable.Range(0, labels.Count).Select(i => (long)i).ToArray()),
+            Strings("values_strings", [.. labels]),
+            String("default_string", ""));
     }
 
     /// <summary>Initializer name of the per-step head weight, stored [F, K] for MatMul.</summary>

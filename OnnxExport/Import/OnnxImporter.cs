@@ -42,9 +42,12 @@ public static class OnnxImporter
         var metadata = proto.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
         var (spec, schema, options) = ReadDescription(metadata, origin, proto.ProducerName);
 
+        // What the exporter writes (OnnxExporter, TextGraph); anything else means the graph was changed after export.
         var allowed = new HashSet<string> { "Transpose", "Gather", "RNN", "GRU", "LSTM", "Squeeze", "Reshape", "Identity", "Shape", "Slice", "Range",
-            "Unsqueeze", "Cast", "Less", "Where", "ReduceMax", "ReduceSum", "Mul", "Div", "MatMul", "Add", "Gemm", "Sigmoid", "Softmax" };
-        var foreign = proto.Graph.Node.FirstOrDefault(n => !allowed.Contains(n.OpType) || (n.Domain is not ("" or "ai.onnx")));
+            "Unsqueeze", "Cast", "Less", "Where", "ReduceMax", "ReduceSum", "Mul", "Div", "MatMul", "Add", "Gemm", "Sigmoid", "Softmax",
+            "GreaterOrEqual", "ArgMax", "LabelEncoder", "StringSplit", "StringConcat", "StringNormalizer", "Equal", "Not", "Expand", "Concat",
+            "Compress", "ConstantOfShape", "ScatterElements", "ScatterND", "CumSum", "Sub", "Min", "Max", "Loop", "If", "Greater", "Mod" };
+        var foreign = proto.Graph.Node.FirstOrDefault(n => !allowed.Contains(n.OpType) || (n.Domain is not ("" or "ai.onnx" or "ai.onnx.ml")));
         if (foreign is not null)
             throw new InvalidDataException($"'{origin}' contains a {foreign.OpType} node ('{foreign.Name}') that an MlNetRnn export never has; the graph was changed after export and cannot be imported.");
 
@@ -97,7 +100,7 @@ public static class OnnxImporter
             var tokens = Read<List<string>>(metadata, OnnxModelContract.VocabularyKey, origin);
             try
             {
-                featurizer = new TextFeaturizer(textOptions, new Vocabulary(tokens));
+                featurizer = new TextFeaturizer(textOptions.AsRead(), new Vocabulary(tokens));
             }
             catch (ArgumentException e)
             {

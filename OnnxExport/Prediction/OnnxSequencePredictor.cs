@@ -8,9 +8,10 @@ using MlNetRnn.Training;
 namespace MlNetRnn;
 
 /// <summary>
-/// Scores an exported MlNetRnn model in ONNX Runtime: text or sequences in (tokenized with the vocabulary and settings
-/// in the file's metadata, batched by length, padded, with real lengths), predictions out — the same
-/// <see cref="SequencePrediction"/> records the native model gives. Safe to call from many threads at once.
+/// Scores an exported MlNetRnn model in ONNX Runtime: text or sequences in, predictions out — the same
+/// <see cref="SequencePrediction"/> records the native model gives. A raw-text graph gets the texts themselves (the
+/// graph tokenizes them); otherwise the texts are tokenized with the vocabulary and settings in the file's metadata.
+/// Either way inputs are batched by length. Safe to call from many threads at once.
 /// </summary>
 public sealed class OnnxSequencePredictor : IDisposable
 {
@@ -22,7 +23,11 @@ public sealed class OnnxSequencePredictor : IDisposable
         Spec = spec;
         Schema = schema;
         _encoder = new DataEncoder(schema);
+        TakesText = session.Session.InputMetadata.ContainsKey(OnnxModelContract.TextInput);
     }
+
+    /// <summary>The graph takes the raw text (it holds the tokenizer); else token ids or features.</summary>
+    public bool TakesText { get; }
 
     /// <summary>The ONNX Runtime session (provider, fallback reason, ORT's own <see cref="InferenceSession"/>).</summary>
     public OnnxRuntimeSession Session { get; }
@@ -59,9 +64,9 @@ public sealed class OnnxSequencePredictor : IDisposable
         foreach (var indices in SequenceBatcher.Plan(Enumerable.Range(0, encoded.Count).ToArray(), encoded.Lengths, BatchSize, bucket: true, random: null))
         {
             var batch = SequenceBatcher.Gather(encoded, indices);
-            var outputs = Run(batch, out _);
+            var outputs = Run(batch, TextsOf(data, batch), out _, out var lengths);
             for (var b = 0; b < batch.Batch; b++)
-                results[batch.ExampleIndices![b]] = SequencePredictionDecoder.Decode(Schema, Spec, outputs, batch.Batch, batch.Lengths, b);
+                results[batch.ExampleIndices![b]] = SequencePredictionDecoder.Decode(Schema, Spec, outputs, batch.Batch, lengths, b);
         }
         return results;
     }
@@ -77,22 +82,34 @@ public sealed class OnnxSequencePredictor : IDisposable
         foreach (var indices in SequenceBatcher.Plan(Enumerable.Range(0, encoded.Count).ToArray(), encoded.Lengths, BatchSize, bucket: true, random: null))
         {
             var batch = SequenceBatcher.Gather(encoded, indices);
-            Run(batch, out var encoding);
+            Run(batch, TextsOf(data, batch), out var encoding, out _);
             for (var b = 0; b < batch.Batch; b++)
                 results[batch.ExampleIndices![b]] = encoding.AsSpan(b * F, F).ToArray();
         }
         return results;
     }
 
-    /// <summary>Runs one time-major batch; returns the head outputs time-major ([B, K] or [T, B, K]).</summary>
-    private float[] Run(SequenceBatch batch, out float[] encoding)
+    private string[]? TextsOf(SequenceData data, SequenceBatch batch) =>
+        TakesText ? batch.ExampleIndices!.Select(i => data.Texts![i]).ToArray() : null;
+
+    /// <summary>Runs one batch (the encoded batch, or its texts for a raw-text graph); returns the head outputs
+    /// time-major ([B, K] or [T, B, K]) and the lengths the graph ran.</summary>
+    private float[] Run(SequenceBatch batch, string[]? texts, out float[] encoding, out int[] lengths)
     {
         int T = batch.SeqLength, B = batch.Batch;
         var names = new List<string>();
         var values = new List<OrtValue>();
+        lengths = batch.Lengths;
         try
         {
-            if (batch.Tokens is { } tokens)
+            if (texts is not null)
+            {
+                var text = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, [B]);
+                for (var b = 0; b < B; b++)
+                    text.StringTensorSetElementAt(texts[b].AsSpan(), b);
+                Add(OnnxModelContract.TextInput, text);
+            }
+            else if (batch.Tokens is { } tokens)
             {
                 var ids = new long[B * T];
                 for (var t = 0; t < T; t++)
@@ -109,8 +126,9 @@ public sealed class OnnxSequencePredictor : IDisposable
                         batch.Features.AsSpan((t * B + b) * D, D).CopyTo(features.AsSpan((b * T + t) * D, D));
                 Add(OnnxModelContract.DenseInput, OrtValue.CreateTensorValueFromMemory(features, [B, T, D]));
             }
-            Add(OnnxModelContract.SequenceLengths, OrtValue.CreateTensorValueFromMemory(batch.Lengths, [B]));
-            if (Spec.Task == SequenceTask.LanguageModel)
+            if (texts is null)
+                Add(OnnxModelContract.SequenceLengths, OrtValue.CreateTensorValueFromMemory(batch.Lengths, [B]));
+            if (Session.Session.InputMetadata.ContainsKey(OnnxModelContract.InitialH(0)))
             {
                 long[] stateShape = [Spec.NumDirections, B, Spec.HiddenSize];
                 for (var l = 0; l < Spec.Layers; l++)
@@ -126,13 +144,21 @@ public sealed class OnnxSequencePredictor : IDisposable
                 SequenceTask.Regression => OnnxModelContract.Values,
                 _ => OnnxModelContract.Logits,
             };
-            string[] outputNames = Spec.PerStep ? [raw] : [raw, OnnxModelContract.Encoding];
+            string[] outputNames = Spec.PerStep
+                ? texts is null ? [raw] : [raw, OnnxModelContract.SequenceLengths]
+                : [raw, OnnxModelContract.Encoding];
             using var runOptions = new RunOptions();
             using var results = Session.Session.Run(runOptions, names, values, outputNames);
             encoding = Spec.PerStep ? [] : results[1].GetTensorDataAsSpan<float>().ToArray();
             var output = results[0].GetTensorDataAsSpan<float>();
             if (!Spec.PerStep)
                 return output.ToArray();
+            if (texts is not null)
+            {
+                // The graph tokenized the texts; its lengths and padded length are the ones the output has.
+                lengths = results[1].GetTensorDataAsSpan<int>().ToArray();
+                T = (int)results[0].GetTensorTypeAndShape().Shape[1];
+            }
             // [B, T, K] -> [T, B, K]
             var K = Spec.OutputSize;
             var timeMajor = new float[T * B * K];

@@ -46,11 +46,17 @@ public class BadInputTests
         var error = Assert.Throws<ArgumentException>(() => Estimator(SequenceTask.BinaryClassification).Fit(data));
         Assert.Contains("Sequence 1 has no steps", error.Message);
 
-        var text = SequenceData.FromTexts(["hello world", "  ... "], ["a", "b"]);
-        var textError = Assert.Throws<ArgumentException>(() =>
-            new SequenceModelEstimator(TrainingLoopTests.Small(SequenceTask.MulticlassClassification) with
-            { Text = new() { KeepPunctuation = false } }).Fit(text));
-        Assert.Contains("Sequence 1 has no steps (its text has no tokens)", textError.Message);
+        var tokens = SequenceData.FromTokenIds([[1, 2], []], ["a", "b"]);
+        var tokenError = Assert.Throws<ArgumentException>(() =>
+            new SequenceModelEstimator(TrainingLoopTests.Small(SequenceTask.MulticlassClassification) with { VocabularySize = 5 }).Fit(tokens));
+        Assert.Contains("Sequence 1 has no steps", tokenError.Message);
+
+        // A text with no tokens is not an error: it reads as one unknown token, in training and in scoring.
+        var text = SequenceData.FromTexts(["hello world", "  ... ", "hello"], ["a", "b", "a"]);
+        using var model = new SequenceModelEstimator(TrainingLoopTests.Small(SequenceTask.MulticlassClassification) with
+            { Text = new() { KeepPunctuation = false, MinCount = 1 } }).Fit(text);
+        Assert.Equal([Featurization.Vocabulary.UnknownId], model.Schema.Featurizer!.EncodeSequence("  ... "));
+        Assert.Equal(model.Predict("").Probabilities, model.Predict(" ... \n").Probabilities);
     }
 
     [Fact]
