@@ -4,6 +4,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using MlNetRnn;
 using MlNetRnn.Examples.Datasets;
 using MlNetRnn.MLNet;
@@ -47,7 +48,7 @@ var pipeline = ml.Transforms.Text.NormalizeText("Normalized", "Text", keepPunctu
 // The trainer writes a line per epoch to the MLContext's log.
 ml.Log += (_, e) =>
 {
-    if (e.Source?.StartsWith("MlNetRnn.", StringComparison.Ordinal) == true)
+    if (e.Kind == ChannelMessageKind.Info && e.Source?.StartsWith("MlNetRnn.", StringComparison.Ordinal) == true)
         Console.WriteLine($"  {e.RawMessage}");
 };
 var model = pipeline.Fit(train);
