@@ -34,7 +34,7 @@ public static class RecurrentCatalog
     public static RecurrentBinaryTrainer Gru(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, RecurrentBinaryTrainer.Options options) =>
         Binary(catalog, RecurrentCell.Gru, options);
 
-    /// <summary>Creates a LSTM binary classifier (<see cref="RecurrentBinaryTrainer"/>).</summary>
+    /// <summary>Creates an LSTM binary classifier (<see cref="RecurrentBinaryTrainer"/>).</summary>
     /// <inheritdoc cref="Gru(BinaryClassificationCatalog.BinaryClassificationTrainers, string, string, int, int, float, int)" path="/param"/>
     public static RecurrentBinaryTrainer Lstm(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
         string labelColumnName = Defaults.LabelColumnName, string featureColumnName = Defaults.FeatureColumnName,
@@ -42,7 +42,7 @@ public static class RecurrentCatalog
         int featureWidth = Defaults.FeatureWidth) =>
         Binary(catalog, RecurrentCell.Lstm, Flat(new RecurrentBinaryTrainer.Options(), labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
 
-    /// <summary>Creates a LSTM binary classifier (<see cref="RecurrentBinaryTrainer"/>) with every option.</summary>
+    /// <summary>Creates an LSTM binary classifier (<see cref="RecurrentBinaryTrainer"/>) with every option.</summary>
     /// <param name="catalog">The binary classification trainers of the MLContext whose log, seed and cancellation the trainer uses.</param>
     /// <param name="options">The columns, the network and the training settings.</param>
     public static RecurrentBinaryTrainer Lstm(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, RecurrentBinaryTrainer.Options options) =>
@@ -84,7 +84,7 @@ public static class RecurrentCatalog
     public static RecurrentMulticlassTrainer Gru(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, RecurrentMulticlassTrainer.Options options) =>
         Multiclass(catalog, RecurrentCell.Gru, options);
 
-    /// <summary>Creates a LSTM multiclass classifier (<see cref="RecurrentMulticlassTrainer"/>).</summary>
+    /// <summary>Creates an LSTM multiclass classifier (<see cref="RecurrentMulticlassTrainer"/>).</summary>
     /// <inheritdoc cref="Gru(MulticlassClassificationCatalog.MulticlassClassificationTrainers, string, string, int, int, float, int)" path="/param"/>
     public static RecurrentMulticlassTrainer Lstm(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = Defaults.LabelColumnName, string featureColumnName = Defaults.FeatureColumnName,
@@ -92,7 +92,7 @@ public static class RecurrentCatalog
         int featureWidth = Defaults.FeatureWidth) =>
         Multiclass(catalog, RecurrentCell.Lstm, Flat(new RecurrentMulticlassTrainer.Options(), labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
 
-    /// <summary>Creates a LSTM multiclass classifier (<see cref="RecurrentMulticlassTrainer"/>) with every option.</summary>
+    /// <summary>Creates an LSTM multiclass classifier (<see cref="RecurrentMulticlassTrainer"/>) with every option.</summary>
     /// <param name="catalog">The multiclass classification trainers of the MLContext whose log, seed and cancellation the trainer uses.</param>
     /// <param name="options">The columns, the network and the training settings.</param>
     public static RecurrentMulticlassTrainer Lstm(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, RecurrentMulticlassTrainer.Options options) =>
@@ -134,7 +134,7 @@ public static class RecurrentCatalog
     public static RecurrentRegressionTrainer Gru(this RegressionCatalog.RegressionTrainers catalog, RecurrentRegressionTrainer.Options options) =>
         Regression(catalog, RecurrentCell.Gru, options);
 
-    /// <summary>Creates a LSTM regressor (<see cref="RecurrentRegressionTrainer"/>).</summary>
+    /// <summary>Creates an LSTM regressor (<see cref="RecurrentRegressionTrainer"/>).</summary>
     /// <inheritdoc cref="Gru(RegressionCatalog.RegressionTrainers, string, string, int, int, float, int)" path="/param"/>
     public static RecurrentRegressionTrainer Lstm(this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = Defaults.LabelColumnName, string featureColumnName = Defaults.FeatureColumnName,
@@ -142,7 +142,7 @@ public static class RecurrentCatalog
         int featureWidth = Defaults.FeatureWidth) =>
         Regression(catalog, RecurrentCell.Lstm, Flat(new RecurrentRegressionTrainer.Options(), labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
 
-    /// <summary>Creates a LSTM regressor (<see cref="RecurrentRegressionTrainer"/>) with every option.</summary>
+    /// <summary>Creates an LSTM regressor (<see cref="RecurrentRegressionTrainer"/>) with every option.</summary>
     /// <param name="catalog">The regression trainers of the MLContext whose log, seed and cancellation the trainer uses.</param>
     /// <param name="options">The columns, the network and the training settings.</param>
     public static RecurrentRegressionTrainer Lstm(this RegressionCatalog.RegressionTrainers catalog, RecurrentRegressionTrainer.Options options) =>
