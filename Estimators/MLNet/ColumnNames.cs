@@ -4,6 +4,7 @@ namespace MlNetRnn.MLNet;
 internal static class ColumnNames
 {
     public const string Input = "__mlnetrnn_input";
+    public const string Label = "__mlnetrnn_label";
     public const string ModelKey = "__mlnetrnn_model_key";
     public const string ModelBlob = "__mlnetrnn_model";
     public const string PaddedScores = "__mlnetrnn_scores";

@@ -5,56 +5,48 @@ using MlNetRnn.Network;
 namespace MlNetRnn.MLNet;
 
 /// <summary>
-/// Reads the feature and label columns of an IDataView into a <see cref="SequenceData"/>, checking their types with
-/// ML.NET-style messages: the column, the expected type and the actual type.
+/// Reads the feature and label columns of an IDataView into a <see cref="SequenceData"/>, after
+/// <see cref="SchemaCheck"/> has accepted them.
 /// </summary>
 internal static class ColumnReader
 {
     public sealed record Result(SequenceData Data, IReadOnlyList<string> ClassLabels, int VocabularySize, int FeatureWidth, int SkippedRows);
 
-    /// <summary>Checks the feature column and returns its kind: keys (token ids) or Single values.</summary>
-    public static bool IsTokenColumn(DataViewSchema schema, string column)
-    {
-        var type = Column(schema, column).Type;
-        if (type is VectorDataViewType { ItemType: KeyDataViewType })
-            return true;
-        if (type is VectorDataViewType { ItemType: var item } && item == NumberDataViewType.Single)
-            return false;
-        throw new ArgumentOutOfRangeException(column, $"Schema mismatch for feature column '{column}': expected a vector of keys (TokenizeIntoWords + MapValueToKey) or a vector of Single, got {type}.");
-    }
+    /// <summary>Rows read between two looks at the MLContext's cancellation.</summary>
+    private const int RowsPerCancellationCheck = 1024;
 
-    public static DataViewSchema.Column Column(DataViewSchema schema, string name) =>
-        schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(name, $"Could not find input column '{name}'.");
-
-    public static Result Read(IDataView data, SequenceTask task, SequenceTrainerOptions options)
+    /// <param name="ml">Builds the key conversion (an ML.NET transform; it logs nothing the caller needs).</param>
+    /// <param name="throwIfCanceled">Called every <see cref="RowsPerCancellationCheck"/> rows.</param>
+    public static Result Read(MLContext ml, IDataView data, SequenceTask task, string featureName, string labelName,
+        int featureWidth, TextFeaturizerOptions text, Action throwIfCanceled)
     {
         var schema = data.Schema;
-        var featureColumn = Column(schema, options.FeatureColumnName);
-        var tokens = IsTokenColumn(schema, options.FeatureColumnName);
-        var labelColumn = Column(schema, options.LabelColumnName);
-        var labelType = labelColumn.Type;
-        IReadOnlyList<string> classLabels = [];
-        switch (task)
-        {
-            case SequenceTask.BinaryClassification when labelType != BooleanDataViewType.Instance:
-                throw new ArgumentOutOfRangeException(options.LabelColumnName, $"Schema mismatch for label column '{options.LabelColumnName}': expected Boolean, got {labelType}.");
-            case SequenceTask.MulticlassClassification when labelType is not KeyDataViewType:
-                throw new ArgumentOutOfRangeException(options.LabelColumnName, $"Schema mismatch for label column '{options.LabelColumnName}': expected a key (use MapValueToKey), got {labelType}.");
-            case SequenceTask.MulticlassClassification:
-                classLabels = KeyNames(labelColumn);
-                break;
-            case SequenceTask.Regression when !(labelType == NumberDataViewType.Single || labelType is VectorDataViewType { IsKnownSize: true, ItemType: var item } && item == NumberDataViewType.Single):
-                throw new ArgumentOutOfRangeException(options.LabelColumnName, $"Schema mismatch for label column '{options.LabelColumnName}': expected Single or a known-size vector of Single, got {labelType}.");
-        }
+        var tokens = SchemaCheck.Features(ColumnShape.Find(schema, featureName), featureName, task);
+        SchemaCheck.Label(ColumnShape.Find(schema, labelName), labelName, task);
 
-        var width = tokens ? 1 : options.FeatureWidth > 0 ? options.FeatureWidth : 1;
+        // Keys of every raw type (Byte, UInt16, UInt32, UInt64) become UInt32 keys through ML.NET's own ConvertType,
+        // the conversion the scoring chain applies as well, so training and scoring read the same ids.
+        var keyColumns = new List<InputOutputColumnPair>();
+        if (tokens)
+            keyColumns.Add(new InputOutputColumnPair(ColumnNames.Input, featureName));
+        if (task == SequenceTask.MulticlassClassification)
+            keyColumns.Add(new InputOutputColumnPair(ColumnNames.Label, labelName));
+        var view = keyColumns.Count == 0
+            ? data
+            : ml.Transforms.Conversion.ConvertType([.. keyColumns], DataKind.UInt32).Fit(data).Transform(data);
+        var featureColumn = view.Schema[tokens ? ColumnNames.Input : featureName];
+        var labelColumn = view.Schema[task == SequenceTask.MulticlassClassification ? ColumnNames.Label : labelName];
+        var labelType = labelColumn.Type;
+        IReadOnlyList<string> classLabels = task == SequenceTask.MulticlassClassification ? KeyNames(schema[labelName]) : [];
+
+        var width = tokens ? 1 : featureWidth > 0 ? featureWidth : 1;
         var vocabulary = tokens ? checked((int)((KeyDataViewType)((VectorDataViewType)featureColumn.Type).ItemType).Count + 1) : 0;
         var tokenRows = new List<int[]>();
         var denseRows = new List<float[]>();
         var labels = new List<string>();
         var values = new List<float[]>();
         var skipped = 0;
-        using var cursor = data.GetRowCursor([featureColumn, labelColumn]);
+        using var cursor = view.GetRowCursor([featureColumn, labelColumn]);
         var keys = default(VBuffer<uint>);
         var floats = default(VBuffer<float>);
         var keyGetter = tokens ? cursor.GetGetter<VBuffer<uint>>(featureColumn) : null;
@@ -67,7 +59,8 @@ internal static class ColumnReader
         long row = 0;
         while (cursor.MoveNext())
         {
-            row++;
+            if (row++ % RowsPerCancellationCheck == 0)
+                throwIfCanceled();
             int length;
             if (keyGetter is not null)
             {
@@ -79,7 +72,7 @@ internal static class ColumnReader
                 floatGetter!(ref floats);
                 length = floats.Length;
                 if (length % width != 0)
-                    throw new InvalidOperationException($"Row {row} of column '{options.FeatureColumnName}' has {length} values, not a multiple of the feature width {width} (expected T*{width}).");
+                    throw new InvalidOperationException($"Row {row} of column '{featureName}' has {length} values, not a multiple of the feature width {width} (expected T*{width}).");
             }
             string label = "";
             float[]? target = null;
@@ -122,7 +115,7 @@ internal static class ColumnReader
                 var dense = keys.DenseValues().GetEnumerator();
                 for (var i = 0; dense.MoveNext(); i++)
                     ids[i] = (int)dense.Current;
-                tokenRows.Add(Truncate(ids, options.Model.Text));
+                tokenRows.Add(Truncate(ids, text));
             }
             else
             {
@@ -140,7 +133,7 @@ internal static class ColumnReader
         }
 
         SequenceData result = task == SequenceTask.Regression
-            ? SequenceData.ForRegression(tokens ? throw new ArgumentOutOfRangeException(options.FeatureColumnName, "Regression here reads dense sequences (a vector of Single)." ) : denseRows, width, values)
+            ? SequenceData.ForRegression(denseRows, width, values)
             : tokens ? SequenceData.FromTokenIds(tokenRows, labels) : SequenceData.FromFeatures(denseRows, width, labels);
         return new Result(result, classLabels, vocabulary, width, skipped);
     }

@@ -1,140 +1,219 @@
 using Microsoft.ML;
-using MlNetRnn.Kernels;
-using MlNetRnn.Network;
+using static MlNetRnn.MLNet.RecurrentTrainerOptions;
 
 namespace MlNetRnn.MLNet;
 
 /// <summary>
-/// MlNetRnn in ML.NET's catalogs: GRU, LSTM and RNN trainers for binary classification, multiclass classification and
-/// regression, each with flat arguments (documented defaults) or a <see cref="SequenceTrainerOptions"/>; and
-/// <c>Transforms.EncodeSequence</c>, which turns a sequence into its read-out vector for any downstream trainer.
+/// MlNetRnn in ML.NET's catalogs, in the shape of ML.NET's own trainers: GRU, LSTM and RNN trainers for binary
+/// classification, multiclass classification and regression, each with flat arguments (their defaults are
+/// <see cref="RecurrentTrainerOptions.Defaults"/>) or the trainer's <c>Options</c>; and <c>Transforms.EncodeSequence</c>,
+/// which turns a sequence into its read-out vector for any downstream trainer. A trainer works in the catalog's
+/// MLContext: its log, its seed and its cancellation.
 /// </summary>
 public static class RecurrentCatalog
 {
-    /// <summary>Default hidden units per direction.</summary>
-    public const int DefaultHiddenSize = 128;
-
-    /// <summary>Default epochs.</summary>
-    public const int DefaultEpochs = 10;
-
-    /// <summary>Default learning rate (Adam).</summary>
-    public const float DefaultLearningRate = 1e-3f;
-
     // ---- Binary classification (label: Boolean) ----
 
-    public static SequenceTrainerEstimator Gru(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", int hiddenSize = DefaultHiddenSize,
-        int epochs = DefaultEpochs, float learningRate = DefaultLearningRate, int featureWidth = 0) =>
-        Create(SequenceTask.BinaryClassification, RecurrentCell.Gru, Flat(labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
+    /// <summary>Creates a GRU binary classifier (<see cref="RecurrentBinaryTrainer"/>).</summary>
+    /// <param name="catalog">The binary classification trainers of the MLContext whose log, seed and cancellation the trainer uses.</param>
+    /// <param name="labelColumnName">The label column: Boolean.</param>
+    /// <param name="featureColumnName">The feature column: a vector of keys (token ids; Byte, UInt16, UInt32 or UInt64 keys) or a vector of Single.</param>
+    /// <param name="hiddenSize">Units per direction.</param>
+    /// <param name="epochs">Passes over the training data.</param>
+    /// <param name="learningRate">Adam's learning rate.</param>
+    /// <param name="featureWidth">A vector of Single: values per step; 0 reads one value per step.</param>
+    public static RecurrentBinaryTrainer Gru(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        string labelColumnName = Defaults.LabelColumnName, string featureColumnName = Defaults.FeatureColumnName,
+        int hiddenSize = Defaults.HiddenSize, int epochs = Defaults.Epochs, float learningRate = Defaults.LearningRate,
+        int featureWidth = Defaults.FeatureWidth) =>
+        Binary(catalog, RecurrentCell.Gru, Flat(new RecurrentBinaryTrainer.Options(), labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
 
-    public static SequenceTrainerEstimator Gru(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, SequenceTrainerOptions options) =>
-        Create(SequenceTask.BinaryClassification, RecurrentCell.Gru, options);
+    /// <summary>Creates a GRU binary classifier (<see cref="RecurrentBinaryTrainer"/>) with every option.</summary>
+    /// <param name="catalog">The binary classification trainers of the MLContext whose log, seed and cancellation the trainer uses.</param>
+    /// <param name="options">The columns, the network and the training settings.</param>
+    public static RecurrentBinaryTrainer Gru(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, RecurrentBinaryTrainer.Options options) =>
+        Binary(catalog, RecurrentCell.Gru, options);
 
-    public static SequenceTrainerEstimator Lstm(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", int hiddenSize = DefaultHiddenSize,
-        int epochs = DefaultEpochs, float learningRate = DefaultLearningRate, int featureWidth = 0) =>
-        Create(SequenceTask.BinaryClassification, RecurrentCell.Lstm, Flat(labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
+    /// <summary>Creates an LSTM binary classifier (<see cref="RecurrentBinaryTrainer"/>).</summary>
+    /// <inheritdoc cref="Gru(BinaryClassificationCatalog.BinaryClassificationTrainers, string, string, int, int, float, int)" path="/param"/>
+    public static RecurrentBinaryTrainer Lstm(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        string labelColumnName = Defaults.LabelColumnName, string featureColumnName = Defaults.FeatureColumnName,
+        int hiddenSize = Defaults.HiddenSize, int epochs = Defaults.Epochs, float learningRate = Defaults.LearningRate,
+        int featureWidth = Defaults.FeatureWidth) =>
+        Binary(catalog, RecurrentCell.Lstm, Flat(new RecurrentBinaryTrainer.Options(), labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
 
-    public static SequenceTrainerEstimator Lstm(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, SequenceTrainerOptions options) =>
-        Create(SequenceTask.BinaryClassification, RecurrentCell.Lstm, options);
+    /// <summary>Creates an LSTM binary classifier (<see cref="RecurrentBinaryTrainer"/>) with every option.</summary>
+    /// <param name="catalog">The binary classification trainers of the MLContext whose log, seed and cancellation the trainer uses.</param>
+    /// <param name="options">The columns, the network and the training settings.</param>
+    public static RecurrentBinaryTrainer Lstm(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, RecurrentBinaryTrainer.Options options) =>
+        Binary(catalog, RecurrentCell.Lstm, options);
 
-    public static SequenceTrainerEstimator Rnn(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", int hiddenSize = DefaultHiddenSize,
-        int epochs = DefaultEpochs, float learningRate = DefaultLearningRate, int featureWidth = 0) =>
-        Create(SequenceTask.BinaryClassification, RecurrentCell.Rnn, Flat(labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
+    /// <summary>Creates a vanilla RNN binary classifier (<see cref="RecurrentBinaryTrainer"/>).</summary>
+    /// <inheritdoc cref="Gru(BinaryClassificationCatalog.BinaryClassificationTrainers, string, string, int, int, float, int)" path="/param"/>
+    public static RecurrentBinaryTrainer Rnn(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        string labelColumnName = Defaults.LabelColumnName, string featureColumnName = Defaults.FeatureColumnName,
+        int hiddenSize = Defaults.HiddenSize, int epochs = Defaults.Epochs, float learningRate = Defaults.LearningRate,
+        int featureWidth = Defaults.FeatureWidth) =>
+        Binary(catalog, RecurrentCell.Rnn, Flat(new RecurrentBinaryTrainer.Options(), labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
 
-    public static SequenceTrainerEstimator Rnn(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, SequenceTrainerOptions options) =>
-        Create(SequenceTask.BinaryClassification, RecurrentCell.Rnn, options);
+    /// <summary>Creates a vanilla RNN binary classifier (<see cref="RecurrentBinaryTrainer"/>) with every option.</summary>
+    /// <param name="catalog">The binary classification trainers of the MLContext whose log, seed and cancellation the trainer uses.</param>
+    /// <param name="options">The columns, the network and the training settings.</param>
+    public static RecurrentBinaryTrainer Rnn(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, RecurrentBinaryTrainer.Options options) =>
+        Binary(catalog, RecurrentCell.Rnn, options);
 
-    // ---- Multiclass classification (label: key) ----
+    // ---- Multiclass classification (label: a key) ----
 
-    public static SequenceTrainerEstimator Gru(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", int hiddenSize = DefaultHiddenSize,
-        int epochs = DefaultEpochs, float learningRate = DefaultLearningRate, int featureWidth = 0) =>
-        Create(SequenceTask.MulticlassClassification, RecurrentCell.Gru, Flat(labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
+    /// <summary>Creates a GRU multiclass classifier (<see cref="RecurrentMulticlassTrainer"/>).</summary>
+    /// <param name="catalog">The multiclass classification trainers of the MLContext whose log, seed and cancellation the trainer uses.</param>
+    /// <param name="labelColumnName">The label column: a key (Byte, UInt16, UInt32 or UInt64 keys; MapValueToKey).</param>
+    /// <param name="featureColumnName">The feature column: a vector of keys (token ids; Byte, UInt16, UInt32 or UInt64 keys) or a vector of Single.</param>
+    /// <param name="hiddenSize">Units per direction.</param>
+    /// <param name="epochs">Passes over the training data.</param>
+    /// <param name="learningRate">Adam's learning rate.</param>
+    /// <param name="featureWidth">A vector of Single: values per step; 0 reads one value per step.</param>
+    public static RecurrentMulticlassTrainer Gru(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = Defaults.LabelColumnName, string featureColumnName = Defaults.FeatureColumnName,
+        int hiddenSize = Defaults.HiddenSize, int epochs = Defaults.Epochs, float learningRate = Defaults.LearningRate,
+        int featureWidth = Defaults.FeatureWidth) =>
+        Multiclass(catalog, RecurrentCell.Gru, Flat(new RecurrentMulticlassTrainer.Options(), labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
 
-    public static SequenceTrainerEstimator Gru(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, SequenceTrainerOptions options) =>
-        Create(SequenceTask.MulticlassClassification, RecurrentCell.Gru, options);
+    /// <summary>Creates a GRU multiclass classifier (<see cref="RecurrentMulticlassTrainer"/>) with every option.</summary>
+    /// <param name="catalog">The multiclass classification trainers of the MLContext whose log, seed and cancellation the trainer uses.</param>
+    /// <param name="options">The columns, the network and the training settings.</param>
+    public static RecurrentMulticlassTrainer Gru(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, RecurrentMulticlassTrainer.Options options) =>
+        Multiclass(catalog, RecurrentCell.Gru, options);
 
-    public static SequenceTrainerEstimator Lstm(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", int hiddenSize = DefaultHiddenSize,
-        int epochs = DefaultEpochs, float learningRate = DefaultLearningRate, int featureWidth = 0) =>
-        Create(SequenceTask.MulticlassClassification, RecurrentCell.Lstm, Flat(labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
+    /// <summary>Creates an LSTM multiclass classifier (<see cref="RecurrentMulticlassTrainer"/>).</summary>
+    /// <inheritdoc cref="Gru(MulticlassClassificationCatalog.MulticlassClassificationTrainers, string, string, int, int, float, int)" path="/param"/>
+    public static RecurrentMulticlassTrainer Lstm(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = Defaults.LabelColumnName, string featureColumnName = Defaults.FeatureColumnName,
+        int hiddenSize = Defaults.HiddenSize, int epochs = Defaults.Epochs, float learningRate = Defaults.LearningRate,
+        int featureWidth = Defaults.FeatureWidth) =>
+        Multiclass(catalog, RecurrentCell.Lstm, Flat(new RecurrentMulticlassTrainer.Options(), labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
 
-    public static SequenceTrainerEstimator Lstm(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, SequenceTrainerOptions options) =>
-        Create(SequenceTask.MulticlassClassification, RecurrentCell.Lstm, options);
+    /// <summary>Creates an LSTM multiclass classifier (<see cref="RecurrentMulticlassTrainer"/>) with every option.</summary>
+    /// <param name="catalog">The multiclass classification trainers of the MLContext whose log, seed and cancellation the trainer uses.</param>
+    /// <param name="options">The columns, the network and the training settings.</param>
+    public static RecurrentMulticlassTrainer Lstm(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, RecurrentMulticlassTrainer.Options options) =>
+        Multiclass(catalog, RecurrentCell.Lstm, options);
 
-    public static SequenceTrainerEstimator Rnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", int hiddenSize = DefaultHiddenSize,
-        int epochs = DefaultEpochs, float learningRate = DefaultLearningRate, int featureWidth = 0) =>
-        Create(SequenceTask.MulticlassClassification, RecurrentCell.Rnn, Flat(labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
+    /// <summary>Creates a vanilla RNN multiclass classifier (<see cref="RecurrentMulticlassTrainer"/>).</summary>
+    /// <inheritdoc cref="Gru(MulticlassClassificationCatalog.MulticlassClassificationTrainers, string, string, int, int, float, int)" path="/param"/>
+    public static RecurrentMulticlassTrainer Rnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = Defaults.LabelColumnName, string featureColumnName = Defaults.FeatureColumnName,
+        int hiddenSize = Defaults.HiddenSize, int epochs = Defaults.Epochs, float learningRate = Defaults.LearningRate,
+        int featureWidth = Defaults.FeatureWidth) =>
+        Multiclass(catalog, RecurrentCell.Rnn, Flat(new RecurrentMulticlassTrainer.Options(), labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
 
-    public static SequenceTrainerEstimator Rnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, SequenceTrainerOptions options) =>
-        Create(SequenceTask.MulticlassClassification, RecurrentCell.Rnn, options);
+    /// <summary>Creates a vanilla RNN multiclass classifier (<see cref="RecurrentMulticlassTrainer"/>) with every option.</summary>
+    /// <param name="catalog">The multiclass classification trainers of the MLContext whose log, seed and cancellation the trainer uses.</param>
+    /// <param name="options">The columns, the network and the training settings.</param>
+    public static RecurrentMulticlassTrainer Rnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, RecurrentMulticlassTrainer.Options options) =>
+        Multiclass(catalog, RecurrentCell.Rnn, options);
 
     // ---- Regression and forecasting (label: Single, or a known-size vector of Single for several values) ----
 
-    public static SequenceTrainerEstimator Gru(this RegressionCatalog.RegressionTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", int hiddenSize = DefaultHiddenSize,
-        int epochs = DefaultEpochs, float learningRate = DefaultLearningRate, int featureWidth = 0) =>
-        Create(SequenceTask.Regression, RecurrentCell.Gru, Flat(labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
+    /// <summary>Creates a GRU regressor (<see cref="RecurrentRegressionTrainer"/>).</summary>
+    /// <param name="catalog">The regression trainers of the MLContext whose log, seed and cancellation the trainer uses.</param>
+    /// <param name="labelColumnName">The label column: Single, or a known-size vector of Single.</param>
+    /// <param name="featureColumnName">The feature column: a vector of Single, T steps of featureWidth values.</param>
+    /// <param name="hiddenSize">Units per direction.</param>
+    /// <param name="epochs">Passes over the training data.</param>
+    /// <param name="learningRate">Adam's learning rate.</param>
+    /// <param name="featureWidth">A vector of Single: values per step; 0 reads one value per step.</param>
+    public static RecurrentRegressionTrainer Gru(this RegressionCatalog.RegressionTrainers catalog,
+        string labelColumnName = Defaults.LabelColumnName, string featureColumnName = Defaults.FeatureColumnName,
+        int hiddenSize = Defaults.HiddenSize, int epochs = Defaults.Epochs, float learningRate = Defaults.LearningRate,
+        int featureWidth = Defaults.FeatureWidth) =>
+        Regression(catalog, RecurrentCell.Gru, Flat(new RecurrentRegressionTrainer.Options(), labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
 
-    public static SequenceTrainerEstimator Gru(this RegressionCatalog.RegressionTrainers catalog, SequenceTrainerOptions options) =>
-        Create(SequenceTask.Regression, RecurrentCell.Gru, options);
+    /// <summary>Creates a GRU regressor (<see cref="RecurrentRegressionTrainer"/>) with every option.</summary>
+    /// <param name="catalog">The regression trainers of the MLContext whose log, seed and cancellation the trainer uses.</param>
+    /// <param name="options">The columns, the network and the training settings.</param>
+    public static RecurrentRegressionTrainer Gru(this RegressionCatalog.RegressionTrainers catalog, RecurrentRegressionTrainer.Options options) =>
+        Regression(catalog, RecurrentCell.Gru, options);
 
-    public static SequenceTrainerEstimator Lstm(this RegressionCatalog.RegressionTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", int hiddenSize = DefaultHiddenSize,
-        int epochs = DefaultEpochs, float learningRate = DefaultLearningRate, int featureWidth = 0) =>
-        Create(SequenceTask.Regression, RecurrentCell.Lstm, Flat(labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
+    /// <summary>Creates an LSTM regressor (<see cref="RecurrentRegressionTrainer"/>).</summary>
+    /// <inheritdoc cref="Gru(RegressionCatalog.RegressionTrainers, string, string, int, int, float, int)" path="/param"/>
+    public static RecurrentRegressionTrainer Lstm(this RegressionCatalog.RegressionTrainers catalog,
+        string labelColumnName = Defaults.LabelColumnName, string featureColumnName = Defaults.FeatureColumnName,
+        int hiddenSize = Defaults.HiddenSize, int epochs = Defaults.Epochs, float learningRate = Defaults.LearningRate,
+        int featureWidth = Defaults.FeatureWidth) =>
+        Regression(catalog, RecurrentCell.Lstm, Flat(new RecurrentRegressionTrainer.Options(), labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
 
-    public static SequenceTrainerEstimator Lstm(this RegressionCatalog.RegressionTrainers catalog, SequenceTrainerOptions options) =>
-        Create(SequenceTask.Regression, RecurrentCell.Lstm, options);
+    /// <summary>Creates an LSTM regressor (<see cref="RecurrentRegressionTrainer"/>) with every option.</summary>
+    /// <param name="catalog">The regression trainers of the MLContext whose log, seed and cancellation the trainer uses.</param>
+    /// <param name="options">The columns, the network and the training settings.</param>
+    public static RecurrentRegressionTrainer Lstm(this RegressionCatalog.RegressionTrainers catalog, RecurrentRegressionTrainer.Options options) =>
+        Regression(catalog, RecurrentCell.Lstm, options);
 
-    public static SequenceTrainerEstimator Rnn(this RegressionCatalog.RegressionTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", int hiddenSize = DefaultHiddenSize,
-        int epochs = DefaultEpochs, float learningRate = DefaultLearningRate, int featureWidth = 0) =>
-        Create(SequenceTask.Regression, RecurrentCell.Rnn, Flat(labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
+    /// <summary>Creates a vanilla RNN regressor (<see cref="RecurrentRegressionTrainer"/>).</summary>
+    /// <inheritdoc cref="Gru(RegressionCatalog.RegressionTrainers, string, string, int, int, float, int)" path="/param"/>
+    public static RecurrentRegressionTrainer Rnn(this RegressionCatalog.RegressionTrainers catalog,
+        string labelColumnName = Defaults.LabelColumnName, string featureColumnName = Defaults.FeatureColumnName,
+        int hiddenSize = Defaults.HiddenSize, int epochs = Defaults.Epochs, float learningRate = Defaults.LearningRate,
+        int featureWidth = Defaults.FeatureWidth) =>
+        Regression(catalog, RecurrentCell.Rnn, Flat(new RecurrentRegressionTrainer.Options(), labelColumnName, featureColumnName, hiddenSize, epochs, learningRate, featureWidth));
 
-    public static SequenceTrainerEstimator Rnn(this RegressionCatalog.RegressionTrainers catalog, SequenceTrainerOptions options) =>
-        Create(SequenceTask.Regression, RecurrentCell.Rnn, options);
+    /// <summary>Creates a vanilla RNN regressor (<see cref="RecurrentRegressionTrainer"/>) with every option.</summary>
+    /// <param name="catalog">The regression trainers of the MLContext whose log, seed and cancellation the trainer uses.</param>
+    /// <param name="options">The columns, the network and the training settings.</param>
+    public static RecurrentRegressionTrainer Rnn(this RegressionCatalog.RegressionTrainers catalog, RecurrentRegressionTrainer.Options options) =>
+        Regression(catalog, RecurrentCell.Rnn, options);
 
     // ---- Sequence encoder ----
 
     /// <summary>
-    /// Trains a recurrent network on the label column (Boolean: binary, key: multiclass, Single: regression) and
-    /// outputs each sequence's read-out vector (last state, or pooled outputs with options.Model.ReadOut) as a
-    /// known-size vector of Single in <paramref name="outputColumnName"/>, for any downstream ML.NET trainer.
+    /// Trains <paramref name="trainer"/>'s network on its label column at Fit and outputs each sequence's read-out
+    /// vector (last state, or pooled outputs with ReadOut) as a known-size vector of Single in
+    /// <paramref name="outputColumnName"/>, for any downstream ML.NET trainer.
     /// </summary>
-    public static SequenceTrainerEstimator EncodeSequence(this TransformsCatalog catalog, string outputColumnName,
-        SequenceTask labelTask, SequenceTrainerOptions options)
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The encoding column.</param>
+    /// <param name="trainer">A trainer from this catalog's MLContext, e.g. <c>mlContext.BinaryClassification.Trainers.Gru(options)</c>;
+    /// its feature column is the encoder's input.</param>
+    public static SequenceEncoderEstimator EncodeSequence(this TransformsCatalog catalog, string outputColumnName, RecurrentTrainerBase trainer)
     {
+        ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
-        return new SequenceTrainerEstimator(labelTask, options.Model.Cell, options, outputColumnName);
+        ArgumentNullException.ThrowIfNull(trainer);
+        return new SequenceEncoderEstimator(outputColumnName, trainer);
     }
 
     /// <summary>Encodes sequences with an already trained model (its read-out vector per sequence); no training.</summary>
-    public static SequenceTrainerEstimator EncodeSequence(this TransformsCatalog catalog, string outputColumnName,
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The encoding column.</param>
+    /// <param name="inputColumnName">Keys for a model on token ids, a vector of Single for a model on values.</param>
+    /// <param name="model">The trained network.</param>
+    public static SequenceEncoderEstimator EncodeSequence(this TransformsCatalog catalog, string outputColumnName,
         string inputColumnName, SequenceModel model)
     {
+        ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
         ArgumentNullException.ThrowIfNull(model);
-        var task = model.Task is SequenceTask.BinaryClassification or SequenceTask.MulticlassClassification ? model.Task : SequenceTask.Regression;
-        return new SequenceTrainerEstimator(task, model.Spec.Cell, new SequenceTrainerOptions
-        {
-            FeatureColumnName = inputColumnName,
-            FeatureWidth = model.Schema.FeatureWidth,
-            Model = model.Options with { Task = task },
-        }, outputColumnName) { Pretrained = model };
+        return new SequenceEncoderEstimator(outputColumnName, inputColumnName, model);
     }
 
-    private static SequenceTrainerEstimator Create(SequenceTask task, RecurrentCell cell, SequenceTrainerOptions options) =>
-        new(task, cell, options ?? throw new ArgumentNullException(nameof(options)));
+    private static RecurrentBinaryTrainer Binary(BinaryClassificationCatalog.BinaryClassificationTrainers catalog, RecurrentCell cell, RecurrentBinaryTrainer.Options options) =>
+        new(CatalogEnvironment.Of(catalog), cell, options ?? throw new ArgumentNullException(nameof(options)));
 
-    private static SequenceTrainerOptions Flat(string label, string feature, int hidden, int epochs, float learningRate, int featureWidth) => new()
+    private static RecurrentMulticlassTrainer Multiclass(MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, RecurrentCell cell, RecurrentMulticlassTrainer.Options options) =>
+        new(CatalogEnvironment.Of(catalog), cell, options ?? throw new ArgumentNullException(nameof(options)));
+
+    private static RecurrentRegressionTrainer Regression(RegressionCatalog.RegressionTrainers catalog, RecurrentCell cell, RecurrentRegressionTrainer.Options options) =>
+        new(CatalogEnvironment.Of(catalog), cell, options ?? throw new ArgumentNullException(nameof(options)));
+
+    private static TOptions Flat<TOptions>(TOptions options, string label, string feature, int hiddenSize, int epochs, float learningRate, int featureWidth)
+        where TOptions : RecurrentTrainerOptions
     {
-        LabelColumnName = label,
-        FeatureColumnName = feature,
-        FeatureWidth = featureWidth,
-        Model = new SequenceModelOptions { HiddenSize = hidden, Epochs = epochs, LearningRate = learningRate },
-    };
+        options.LabelColumnName = label;
+        options.FeatureColumnName = feature;
+        options.HiddenSize = hiddenSize;
+        options.Epochs = epochs;
+        options.LearningRate = learningRate;
+        options.FeatureWidth = featureWidth;
+        return options;
+    }
 }

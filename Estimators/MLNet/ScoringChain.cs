@@ -11,6 +11,9 @@ namespace MlNetRnn.MLNet;
 /// </summary>
 internal static class ScoringChain
 {
+    /// <summary>The chain's working columns, dropped at its end.</summary>
+    private static readonly string[] Working = [ColumnNames.Input, ColumnNames.ModelKey, ColumnNames.ModelBlob, ColumnNames.PaddedScores, ColumnNames.PredictedText];
+
     public enum Kind
     {
         Binary,
@@ -81,9 +84,22 @@ internal static class ScoringChain
             transformers.Add(selector);
             current = selector.Transform(current);
         }
-        string[] working = [ColumnNames.Input, ColumnNames.ModelKey, ColumnNames.ModelBlob, ColumnNames.PaddedScores, ColumnNames.PredictedText];
-        transformers.Add(ml.Transforms.DropColumns(working.Where(c => current.Schema.GetColumnOrNull(c) is not null).ToArray()).Fit(current));
+        transformers.Add(ml.Transforms.DropColumns(Working.Where(c => current.Schema.GetColumnOrNull(c) is not null).ToArray()).Fit(current));
         return new TransformerChain<ITransformer>([.. transformers]);
+    }
+
+    /// <summary>The output schema of the chain, from the chain's estimators on a placeholder network: the input
+    /// columns plus <paramref name="outputColumn"/> (and Probability, PredictedLabel as the kind adds them).</summary>
+    public static SchemaShape OutputSchema(MLContext ml, Kind kind, bool tokens, SchemaShape input, string featureColumn,
+        string outputColumn, bool vectorTarget)
+    {
+        var chain = new EstimatorChain<ITransformer>();
+        foreach (var estimator in Estimators(ml, kind, tokens, featureColumn, outputColumn, ModelBlob.Prefix, ["0", "1"], 2))
+            chain = chain.Append(estimator);
+        var shape = chain.GetOutputSchema(input);
+        if (kind is Kind.Multiclass or Kind.Encoder || vectorTarget)
+            shape = ml.Transforms.FeatureSelection.SelectFeaturesBasedOnCount(outputColumn, ColumnNames.PaddedScores, count: 1).GetOutputSchema(shape);
+        return ml.Transforms.DropColumns(Working.Where(c => shape.Any(s => s.Name == c)).ToArray()).GetOutputSchema(shape);
     }
 
     private static ITransformer SlotSelector(MLContext ml, int width, int keep, string outputColumn)

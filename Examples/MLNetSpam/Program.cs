@@ -1,9 +1,10 @@
-// The spam demo written as an ML.NET pipeline: NormalizeText -> TokenizeIntoWords -> MapValueToKey -> the MlNetRnn GRU trainer,
-// ML.NET's Evaluate, a prediction engine, Model.Save, and Model.Load in a fresh MLContext.
+// The spam demo written as an ML.NET pipeline: NormalizeText -> TokenizeIntoWords -> MapValueToKey -> the MlNetRnn GRU trainer
+// (its epochs in the MLContext's log), ML.NET's Evaluate, a prediction engine, Model.Save, and Model.Load in a fresh MLContext.
 // Usage: dotnet run -c Release --project Examples/MLNetSpam -- [--epochs N] [--output DIR]
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using MlNetRnn;
 using MlNetRnn.Examples.Datasets;
 using MlNetRnn.MLNet;
@@ -33,20 +34,23 @@ var test = ml.Data.LoadFromEnumerable(split.Test.Select(m => new Mail { Text = m
 Console.WriteLine($"SpamAssassin: {split.Train.Count} training and {split.Test.Count} test mails");
 
 // Lower-cased words without punctuation; the first 30,000 distinct words become keys (key 0, "missing", is the model's
-// padding id for the rest). Sequences are cut to Text.MaxLength tokens, in training and in scoring.
+// padding id for the rest). Sequences are cut to MaxLength tokens, in training and in scoring.
+// The network's seed comes from the MLContext's (seed: 1).
 var pipeline = ml.Transforms.Text.NormalizeText("Normalized", "Text", keepPunctuations: false)
     .Append(ml.Transforms.Text.TokenizeIntoWords("Tokens", "Normalized"))
     .Append(ml.Transforms.Conversion.MapValueToKey("TokenIds", "Tokens", maximumNumberOfKeys: 30_000))
-    .Append(ml.BinaryClassification.Trainers.Gru(new SequenceTrainerOptions
+    .Append(ml.BinaryClassification.Trainers.Gru(new RecurrentBinaryTrainer.Options
     {
-        LabelColumnName = "Label",
-        FeatureColumnName = "TokenIds",
-        Model = new SequenceModelOptions
-        {
-            HiddenSize = 64, EmbeddingSize = 96, Bidirectional = true, ReadOut = ReadOutKind.MaxPool, Dropout = 0.2f,
-            LearningRate = 2e-3f, Epochs = epochs, WeightAverageDecay = 0.99f, Text = new() { MaxLength = 600 },
-        },
+        LabelColumnName = "Label", FeatureColumnName = "TokenIds", MaxLength = 600,
+        HiddenSize = 64, EmbeddingSize = 96, Bidirectional = true, ReadOut = ReadOutKind.MaxPool, Dropout = 0.2f,
+        LearningRate = 2e-3f, Epochs = epochs, WeightAverageDecay = 0.99f,
     }));
+// The trainer writes a line per epoch to the MLContext's log.
+ml.Log += (_, e) =>
+{
+    if (e.Kind == ChannelMessageKind.Info && e.Source?.StartsWith("MlNetRnn.", StringComparison.Ordinal) == true)
+        Console.WriteLine($"  {e.RawMessage}");
+};
 var model = pipeline.Fit(train);
 Console.WriteLine($"fitted in {clock.Elapsed.TotalSeconds:F0} s");
 var metrics = ml.BinaryClassification.Evaluate(model.Transform(test));

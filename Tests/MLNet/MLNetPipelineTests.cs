@@ -20,11 +20,19 @@ public class MLNetPipelineTests
         return (Take(split.Train), Take(split.Test));
     });
 
-    private static SequenceTrainerOptions SmallGru(string features) => new()
+    private static RecurrentBinaryTrainer.Options SmallGru(string features, int epochs = 4, int? seed = null, bool bidirectional = false) => new()
     {
         LabelColumnName = "Label",
         FeatureColumnName = features,
-        Model = new SequenceModelOptions { HiddenSize = 24, EmbeddingSize = 16, Epochs = 4, LearningRate = 3e-3f, Threads = 1, ReadOut = ReadOutKind.MaxPool, Text = new() { MaxLength = 150 } },
+        HiddenSize = 24,
+        EmbeddingSize = 16,
+        Bidirectional = bidirectional,
+        Epochs = epochs,
+        LearningRate = 3e-3f,
+        Threads = 1,
+        ReadOut = ReadOutKind.MaxPool,
+        MaxLength = 150,
+        Seed = seed,
     };
 
     [Fact]
@@ -90,8 +98,8 @@ public class MLNetPipelineTests
         var rows = SpamSample.Value.Train.Take(200).ToArray();
         var data = ml.Data.LoadFromEnumerable(rows);
         var prefix = ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text").Append(ml.Transforms.Conversion.MapValueToKey("TokenIds", "Tokens"));
-        var a = prefix.Append(ml.BinaryClassification.Trainers.Gru(SmallGru("TokenIds") with { Model = SmallGru("TokenIds").Model with { Epochs = 1, Seed = 1 } })).Fit(data);
-        var b = prefix.Append(ml.BinaryClassification.Trainers.Lstm(SmallGru("TokenIds") with { Model = SmallGru("TokenIds").Model with { Epochs = 1, Seed = 2 } })).Fit(data);
+        var a = prefix.Append(ml.BinaryClassification.Trainers.Gru(SmallGru("TokenIds", epochs: 1, seed: 1))).Fit(data);
+        var b = prefix.Append(ml.BinaryClassification.Trainers.Lstm(SmallGru("TokenIds", epochs: 1, seed: 2))).Fit(data);
         var pathA = Path.GetTempFileName();
         var pathB = Path.GetTempFileName();
         try
@@ -120,19 +128,13 @@ public class MLNetPipelineTests
     public void MulticlassPipelineWithKeyLabels()
     {
         var ml = new MLContext(seed: 1);
-        var random = new Random(5);
-        string[] words = ["a", "b", "c", "d", "e"];
-        TokenRow Row(int i)
-        {
-            var tokens = Enumerable.Range(0, 6 + random.Next(6)).Select(_ => words[random.Next(words.Length)]).ToList();
-            var cls = i % 3;
-            tokens.Insert(random.Next(tokens.Count), cls switch { 0 => "red", 1 => "green", _ => "blue" });
-            return new TokenRow { Tokens = [.. tokens], Label = cls switch { 0 => "warm", 1 => "plant", _ => "sky" } };
-        }
-        var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 300).Select(Row).ToArray());
+        var data = ml.Data.LoadFromEnumerable(ToyData.Colors(300, seed: 5));
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Conversion.MapValueToKey("TokenIds", "Tokens"))
-            .Append(ml.MulticlassClassification.Trainers.Gru(SmallGru("TokenIds") with { Model = SmallGru("TokenIds").Model with { Epochs = 8, ReadOut = ReadOutKind.LastState } }));
+            .Append(ml.MulticlassClassification.Trainers.Gru(new RecurrentMulticlassTrainer.Options
+            {
+                FeatureColumnName = "TokenIds", HiddenSize = 24, EmbeddingSize = 16, Epochs = 8, LearningRate = 3e-3f, Threads = 1,
+            }));
         var model = pipeline.Fit(data);
         var scored = model.Transform(data);
         Assert.Equal(3, ((VectorDataViewType)scored.Schema["Score"].Type).Size);
@@ -158,11 +160,9 @@ public class MLNetPipelineTests
         var schema = SchemaDefinition.Create(typeof(SeriesRow));
         schema["Series"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 12);
         var data = ml.Data.LoadFromEnumerable(rows, schema);
-        var options = new SequenceTrainerOptions
+        var options = new RecurrentRegressionTrainer.Options
         {
-            FeatureColumnName = "Series",
-            FeatureWidth = 1,
-            Model = new SequenceModelOptions { HiddenSize = 16, Epochs = 20, LearningRate = 1e-2f, Threads = 1, BatchSize = 16 },
+            FeatureColumnName = "Series", FeatureWidth = 1, HiddenSize = 16, Epochs = 20, LearningRate = 1e-2f, Threads = 1, BatchSize = 16,
         };
         var model = ml.Regression.Trainers.Lstm(options).Fit(data);
         var metrics = ml.Regression.Evaluate(model.Transform(data));
@@ -177,7 +177,7 @@ public class MLNetPipelineTests
         var train = ml.Data.LoadFromEnumerable(trainRows);
         var pipeline = ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text")
             .Append(ml.Transforms.Conversion.MapValueToKey("TokenIds", "Tokens"))
-            .Append(ml.Transforms.EncodeSequence("Encoded", SequenceTask.BinaryClassification, SmallGru("TokenIds") with { Model = SmallGru("TokenIds").Model with { Bidirectional = true } }))
+            .Append(ml.Transforms.EncodeSequence("Encoded", ml.BinaryClassification.Trainers.Gru(SmallGru("TokenIds", bidirectional: true))))
             .Append(ml.BinaryClassification.Trainers.LbfgsLogisticRegression(featureColumnName: "Encoded"));
         var model = pipeline.Fit(train);
         var scored = model.Transform(ml.Data.LoadFromEnumerable(testRows));
@@ -187,33 +187,65 @@ public class MLNetPipelineTests
     }
 
     [Fact]
-    public void SchemaErrorsNameTheColumnAndTheTypes()
+    public void CrossValidateAndTrainTestSplitWithTheTrainer()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(ToyData.Mails(240, seed: 3));
+        var pipeline = ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text")
+            .Append(ml.Transforms.Conversion.MapValueToKey("TokenIds", "Tokens"))
+            .Append(ml.BinaryClassification.Trainers.Gru(new RecurrentBinaryTrainer.Options
+            {
+                FeatureColumnName = "TokenIds", HiddenSize = 12, EmbeddingSize = 8, Epochs = 6, LearningRate = 1e-2f, BatchSize = 16,
+                ReadOut = ReadOutKind.MaxPool, Threads = 1,
+            }));
+
+        var folds = ml.BinaryClassification.CrossValidate(data, pipeline, numberOfFolds: 3);
+        Assert.Equal(3, folds.Count);
+        Assert.All(folds, f => Assert.True(f.Metrics.Accuracy > 0.8 && f.Metrics.AreaUnderRocCurve > 0.85,
+            $"fold {f.Fold}: accuracy {f.Metrics.Accuracy:F3}, AUC {f.Metrics.AreaUnderRocCurve:F3}"));
+        Assert.Equal(240, folds.Sum(f => ml.Data.CreateEnumerable<SpamPrediction>(f.ScoredHoldOutSet, false).Count()));
+
+        var split = ml.Data.TrainTestSplit(data, testFraction: 0.25, seed: 2);
+        var model = pipeline.Fit(split.TrainSet);
+        var metrics = ml.BinaryClassification.Evaluate(model.Transform(split.TestSet));
+        Assert.True(metrics.Accuracy > 0.8, $"accuracy {metrics.Accuracy:F3}");
+        var (trainRows, testRows) = (ml.Data.CreateEnumerable<Mail>(split.TrainSet, false).Count(), ml.Data.CreateEnumerable<Mail>(split.TestSet, false).Count());
+        Assert.Equal(240, trainRows + testRows);
+        Assert.InRange(testRows, 40, 80);
+    }
+
+    [Fact]
+    public void SchemaErrorsNameTheColumnTheExpectedAndTheActualType()
     {
         var ml = new MLContext();
         var data = ml.Data.LoadFromEnumerable(new[] { new Mail { Text = "hello there", Label = true } });
         var tokens = ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text").Fit(data).Transform(data);
-
-        var wrongFeature = Assert.ThrowsAny<ArgumentException>(() => ml.BinaryClassification.Trainers.Gru(featureColumnName: "Tokens").GetOutputSchema(ShapeOf(tokens)));
-        Assert.Contains("vector of keys", Assert.ThrowsAny<ArgumentException>(() => ml.BinaryClassification.Trainers.Gru(featureColumnName: "Tokens").Fit(tokens)).Message);
-        Assert.Contains("'Tokens'", wrongFeature.Message);
-        Assert.Contains("vector of keys", wrongFeature.Message);
-        Assert.Contains("String", wrongFeature.Message);
-
         var keyed = ml.Transforms.Conversion.MapValueToKey("TokenIds", "Tokens").Fit(tokens).Transform(tokens);
-        var wrongLabel = Assert.ThrowsAny<ArgumentException>(() => ml.MulticlassClassification.Trainers.Gru(featureColumnName: "TokenIds").Fit(keyed));
-        Assert.Contains("label column 'Label'", wrongLabel.Message);
-        Assert.Contains("expected a key", wrongLabel.Message);
-        Assert.Contains("Boolean", wrongLabel.Message);
 
-        var missing = Assert.ThrowsAny<ArgumentException>(() => ml.BinaryClassification.Trainers.Gru(featureColumnName: "Nope").Fit(keyed));
-        Assert.Contains("'Nope'", missing.Message);
+        // Each refusal twice: at GetOutputSchema (as ML.NET's pipeline checks a chain) and at Fit.
+        void Refused(IEstimator<ITransformer> trainer, IDataView input, params string[] parts)
+        {
+            foreach (var error in new[]
+            {
+                Assert.Throws<ArgumentOutOfRangeException>(() => trainer.GetOutputSchema(MLNetInternals.ShapeOf(input))),
+                Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(input)),
+            })
+            {
+                foreach (var part in parts)
+                    Assert.Contains(part, error.Message);
+            }
+        }
+
+        Refused(ml.BinaryClassification.Trainers.Gru(featureColumnName: "Tokens"), tokens,
+            "Schema mismatch for feature column 'Tokens'", "expected a vector of keys", "or a vector of Single", "got VarVector<String>");
+        Refused(ml.MulticlassClassification.Trainers.Gru(featureColumnName: "TokenIds"), keyed,
+            "Schema mismatch for label column 'Label'", "expected a key", "got Boolean");
+        Refused(ml.Regression.Trainers.Gru(featureColumnName: "TokenIds"), keyed,
+            "Schema mismatch for feature column 'TokenIds'", "expected a vector of Single", "got VarVector<Key<UInt32>>");
+        Refused(ml.BinaryClassification.Trainers.Gru(featureColumnName: "Nope"), keyed, "Could not find feature column 'Nope'");
+        Refused(ml.BinaryClassification.Trainers.Gru(labelColumnName: "Text", featureColumnName: "TokenIds"), keyed,
+            "Schema mismatch for label column 'Text'", "expected Boolean", "got String");
     }
-
-    // SchemaShape.Create(DataViewSchema) is internal to ML.NET; the test reaches it by reflection to call GetOutputSchema
-    // the way ML.NET's own pipeline code does.
-    private static SchemaShape ShapeOf(IDataView data) => (SchemaShape)typeof(SchemaShape)
-        .GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static, [typeof(DataViewSchema)])!
-        .Invoke(null, [data.Schema])!;
 
     private sealed class TokenIdRow
     {
