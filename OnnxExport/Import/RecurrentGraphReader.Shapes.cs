@@ -346,7 +346,7 @@ internal sealed partial class RecurrentGraphReader
             {
                 var axis = At(position);
                 if (axis.IsDynamic)
-                    throw Refuse(node, $"merges the {axis} axis of {Describe(flow)} into a dimension of {want.Size}; the batch and time axes stay whole.");
+                    throw Refuse(node, $"merges the {axis} axis of {Describe(flow)} into a dimension of {want.Size}; the batch and time axes stay whole (a model exported without dynamic_axes fixes their lengths in such shapes: export with dynamic batch and sequence axes).");
                 product *= axis.Size;
                 group.Add(axis);
                 Step(ref position);

@@ -208,7 +208,8 @@ internal sealed partial class RecurrentGraphReader
         var to = (DataType)(Attribute(node, "to")?.I ?? 0);
         return value switch
         {
-            FlowValue or ZerosValue when to == DataType.Float => value,
+            StepsValue or StatesValue or HeadValue or ZerosValue when to == DataType.Float => value,
+            TokensValue when to is DataType.Int64 or DataType.Int32 => value,
             DimsValue or KnownValue { Tensor.ElementType: DataType.Int64 or DataType.Int32 } when to is DataType.Int64 or DataType.Int32 => AsDims(node, value),
             KnownValue { Tensor.ElementType: DataType.Float } when to == DataType.Float => value,
             _ => throw Refuse(node, $"casts {Describe(value)} to {to}; only casts that keep a float tensor float or integers integer are followed."),

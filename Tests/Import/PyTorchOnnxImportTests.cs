@@ -171,7 +171,7 @@ public class PyTorchOnnxImportTests
         Assert.True(losses[^1] < 0.5 * losses[0], $"the loss falls: {string.Join(", ", losses.Select(l => l.ToString("F4")))}");
     }
 
-    private static float[] Activate(float[] outputs, int K, string activation)
+    internal static float[] Activate(float[] outputs, int K, string activation)
     {
         switch (activation)
         {

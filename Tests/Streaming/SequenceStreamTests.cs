@@ -1,6 +1,7 @@
 using MlNetRnn.Kernels;
 using MlNetRnn.Network;
 using MlNetRnn.Tests.Export;
+using MlNetRnn.Tests.Import;
 using MlNetRnn.Tests.Kernels;
 using MlNetRnn.Training;
 
@@ -108,6 +109,42 @@ public class SequenceStreamTests
             var actual = model.Spec.PerStep ? perStep[b].ToArray() : output!.Outputs(b);
             Streamed.AssertClose(expected, actual, $"{configuration}, stream {b}");
         }
+    }
+
+    /// <summary>An imported PyTorch model streamed in pieces gives PyTorch's outputs (its own oracle, not ours).</summary>
+    [Theory]
+    [InlineData("lstm_tagging")]
+    [InlineData("gru_2layers_language_model")]
+    [InlineData("rnn_dense_regression_steps")]
+    [InlineData("rnn_relu_2layers_log_softmax")]
+    [InlineData("lstm_dense_2layers_regression")]
+    public void ImportedPyTorchModelsStream(string name)
+    {
+        var fixture = PyTorchOnnxFixture.Load(name);
+        using var model = OnnxExport.Import.OnnxImporter.Import(fixture.OnnxPath, PyTorchOnnxImportTests.OptionsFor(name));
+        var c = fixture.Cases[0];
+        var K = model.Spec.OutputSize;
+        using var stream = model.CreateStream(c.Batch);
+        var random = new SeededRandom(9);
+        var perStep = new float[c.Steps * c.Batch * K];   // [T, B, K] as the network lays it out
+        var fed = new int[c.Batch];
+        StreamOutput? output = null;
+        while (fed.Any(f => f < c.Steps))
+        {
+            var pieces = fed.Select(f => Math.Min(random.Next(3), c.Steps - f)).ToArray();
+            output = c.Width > 0
+                ? stream.Feed(pieces.Select((n, b) => c.Features(b)[(fed[b] * c.Width)..((fed[b] + n) * c.Width)]).ToArray())
+                : stream.Feed(pieces.Select((n, b) => c.TokenIds(b)[fed[b]..(fed[b] + n)]).ToArray());
+            for (var b = 0; b < c.Batch; b++)
+            {
+                var rows = output.Outputs(b);
+                for (var t = 0; t < pieces[b] && model.Spec.PerStep; t++)
+                    rows.AsSpan(t * K, K).CopyTo(perStep.AsSpan(((fed[b] + t) * c.Batch + b) * K, K));
+                fed[b] += pieces[b];
+            }
+        }
+        var actual = model.Spec.PerStep ? c.AsExpectedLayout(perStep, K) : Enumerable.Range(0, c.Batch).SelectMany(b => output!.Outputs(b)).ToArray();
+        Streamed.AssertClose(c.Expected, PyTorchOnnxImportTests.Activate(actual, K, fixture.Activation), $"{name} streamed");
     }
 
     [Fact]
