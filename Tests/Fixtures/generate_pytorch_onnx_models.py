@@ -65,6 +65,8 @@ class TokenModel(torch.nn.Module):
             r = h.transpose(0, 1).reshape(h.shape[1], -1)
         elif self.readout == "y_last":                     # the last step of y
             r = y[:, -1, :] if self.batch_first else y[-1]
+        elif self.readout == "y_last_slice":               # Slice [-1:] on the time axis, then Flatten
+            r = torch.flatten(y[:, -1:, :], 1)
         elif self.readout == "y_mean":
             r = y.mean(dim=time_axis)
         elif self.readout == "y_max":
@@ -211,4 +213,6 @@ export("refuse_cell_state", TokenModel("LSTM", 6, 3, readout="c_last", activatio
 export("refuse_two_hidden_sizes", TwoSizesModel(), json_cases=False)
 export("refuse_mlp_head", MlpHeadModel(), json_cases=False)
 export("refuse_multilabel_sigmoid", TokenModel("GRU", 7, 3, activation="sigmoid"), json_cases=False)
+# Added after the others so that their bytes stay as they were.
+export("gru_2layers_last_step_slice_multiclass", TokenModel("GRU", 7, 3, layers=2, batch_first=True, readout="y_last_slice", activation="softmax"))
 print("wrote", sorted(os.listdir(OUT)))

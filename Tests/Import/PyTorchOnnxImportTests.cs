@@ -21,6 +21,7 @@ public class PyTorchOnnxImportTests
     private static readonly Dictionary<string, (SequenceTask Task, RecurrentCell Cell, int Layers, bool Bidirectional, ReadOutKind ReadOut, SequenceInputKindOfData Input)> Expected = new()
     {
         ["gru_2layers_bidirectional_mean_multiclass"] = (SequenceTask.MulticlassClassification, RecurrentCell.Gru, 2, true, ReadOutKind.MeanPool, SequenceInputKindOfData.TokenIds),
+        ["gru_2layers_last_step_slice_multiclass"] = (SequenceTask.MulticlassClassification, RecurrentCell.Gru, 2, false, ReadOutKind.LastState, SequenceInputKindOfData.TokenIds),
         ["gru_2layers_language_model"] = (SequenceTask.LanguageModel, RecurrentCell.Gru, 2, false, ReadOutKind.AllSteps, SequenceInputKindOfData.Text),
         ["gru_bidirectional_reshape_binary"] = (SequenceTask.BinaryClassification, RecurrentCell.Gru, 1, true, ReadOutKind.LastState, SequenceInputKindOfData.TokenIds),
         ["gru_tokens_binary"] = (SequenceTask.BinaryClassification, RecurrentCell.Gru, 1, false, ReadOutKind.LastState, SequenceInputKindOfData.TokenIds),
