@@ -39,12 +39,13 @@ internal sealed partial class RecurrentGraphReader
         foreach (var (position, state) in new[] { (5, "initial_h"), (6, "initial_c") })
         {
             var name = parsed.Inputs[position];
-            if (!IsZero(name))
-            {
-                var source = _producers.TryGetValue(name, out var producer) ? $"node '{producer.Name}' ({producer.OpType})"
-                    : _graphInputs.ContainsKey(name) ? "a graph input" : "an initializer";
-                throw Refuse(node, $"{state} ('{name}', from {source}) is not known to be zero; MlNetRnn starts every sequence from zero states, so a learned or given initial state is not imported.");
-            }
+            if (IsZero(name))
+                continue;
+            if (_graphInputs.ContainsKey(name))
+                throw Refuse(node, $"{state} ('{name}', from a graph input) is not known to be zero; MlNetRnn starts every sequence from zero states " +
+                    "(a stream's state is set through SequenceStream.State): export the module called without initial states.");
+            var source = _producers.TryGetValue(name, out var producer) ? $"node '{producer.Name}' ({producer.OpType})" : "an initializer";
+            throw Refuse(node, $"{state} ('{name}', from {source}) is not known to be zero; MlNetRnn starts every sequence from zero states, so a learned initial state is not imported.");
         }
         if (parsed.Inputs[7].Length > 0)
             throw Refuse(node, "has peepholes (P); MlNetRnn's LSTM layers have none.");
