@@ -89,6 +89,14 @@ public sealed partial class SequenceNetwork
         ? _layers[^1].Features.AsSpan(0, _seqLength * _batch * Spec.FeatureSize)
         : _readOut.AsSpan(0, _batch * Spec.FeatureSize);
 
+    /// <summary>
+    /// The top layer's outputs of the last forward, [T, B, F] with directions concatenated; empty when that forward did
+    /// not produce them (ReadOut LastState reads the final states only).
+    /// </summary>
+    internal ReadOnlySpan<float> TopLayerFeatures => _usesOutputY
+        ? _layers[^1].Features.AsSpan(0, _seqLength * _batch * Spec.FeatureSize)
+        : ReadOnlySpan<float>.Empty;
+
     // Per-layer buffers, grown on demand and reused across batches.
     private sealed class LayerBuffers
     {

@@ -12,18 +12,22 @@ namespace MlNetRnn.OnnxExport.Import;
 /// <summary>
 /// Reads an ONNX file exported by MlNetRnn back into a trainable <see cref="SequenceModel"/> (to score natively,
 /// continue training with SequenceModelEstimator.Fit(model, data), or fine-tune). Anything it cannot represent is
-/// rejected with an <see cref="InvalidDataException"/> naming what.
+/// rejected with an <see cref="InvalidDataException"/> naming what. A file without MlNetRnn's metadata (from
+/// torch.onnx.export, say) is read from its graph instead,
+/// with what the graph cannot say taken from <see cref="OnnxImportOptions"/>.
 /// </summary>
 public static class OnnxImporter
 {
-    public static SequenceModel Import(string path)
+    /// <param name="importOptions">For files from other producers (see <see cref="OnnxImportOptions"/>); MlNetRnn's own
+    /// exports carry everything in their metadata and ignore them.</param>
+    public static SequenceModel Import(string path, OnnxImportOptions? importOptions = null)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"No ONNX file at '{path}'.", path);
-        return Import(File.ReadAllBytes(path), path);
+        return Import(File.ReadAllBytes(path), path, importOptions);
     }
 
-    public static SequenceModel Import(byte[] bytes, string origin = "(bytes)")
+    public static SequenceModel Import(byte[] bytes, string origin = "(bytes)", OnnxImportOptions? importOptions = null)
     {
         ModelProto proto;
         try
@@ -34,11 +38,13 @@ public static class OnnxImporter
         {
             throw new InvalidDataException($"'{origin}' is not an ONNX model: {e.Message}", e);
         }
-        return Import(proto, origin);
+        return Import(proto, origin, importOptions);
     }
 
-    public static SequenceModel Import(ModelProto proto, string origin)
+    public static SequenceModel Import(ModelProto proto, string origin, OnnxImportOptions? importOptions = null)
     {
+        if (!proto.MetadataProps.Any(p => p.Key == OnnxModelContract.FormatKey))
+            return ForeignModelImporter.Import(proto, origin, importOptions ?? new OnnxImportOptions());
         var metadata = proto.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
         var (spec, schema, options) = ReadDescription(metadata, origin, proto.ProducerName);
 

@@ -1,0 +1,105 @@
+using Google.Protobuf;
+using MlNetRnn.OnnxExport.Import;
+using MlNetRnn.OnnxExport.Onnx;
+using MlNetRnn.OnnxExport.Proto;
+
+namespace MlNetRnn.Tests.Import;
+
+/// <summary>
+/// Graphs from other producers that are not an MlNetRnn network are refused with an InvalidDataException naming the
+/// node, its operator and what was expected; options that contradict the graph with an ArgumentException. The
+/// refuse_*.onnx models are PyTorch's own exports; the others are fixtures with one attribute or input changed.
+/// </summary>
+public class ForeignOnnxRefusalTests
+{
+    [Theory]
+    [InlineData("refuse_conv", "node '/conv/Conv' (Conv): expected Gather (embedding), GRU/LSTM/RNN, Squeeze/Unsqueeze/Slice/Gather/Concat/Transpose/Reshape/Flatten (read-out)")]
+    [InlineData("refuse_mlp_head", "node '/Relu' (Relu): expected Gather (embedding), GRU/LSTM/RNN")]
+    [InlineData("refuse_learned_initial_state", "node '/rnn/GRU' (GRU): initial_h ('/Expand_output_0', from node '/Expand' (Expand)) is not known to be zero")]
+    [InlineData("refuse_bidirectional_last_step", "node '/head/Gemm' (Gemm): reads the last step of the outputs of bidirectional node '/rnn/GRU' (GRU)")]
+    [InlineData("refuse_cell_state", "node '/head/Gemm' (Gemm): reads the LSTM cell state (Y_c of node '/rnn/LSTM' direction 0)")]
+    [InlineData("refuse_two_hidden_sizes", "node '/second/GRU' (GRU) has hidden_size 6 where the bottom layer has 7 (node '/first/GRU' (GRU))")]
+    [InlineData("refuse_multilabel_sigmoid", "node '/Sigmoid' (Sigmoid): a sigmoid over 3 outputs gives independent probabilities (multi-label)")]
+    public void PyTorchGraphsOutsideMlNetRnnAreRefused(string name, string message)
+    {
+        var path = Path.Combine(PyTorchOnnxFixture.Folder, name + ".onnx");
+        var error = Assert.Throws<InvalidDataException>(() => OnnxImporter.Import(path));
+        Assert.Contains(message, error.Message);
+        Assert.StartsWith($"'{path}': ", error.Message);
+    }
+
+    [Fact]
+    public void UnsupportedRecurrentAttributesAreRefused()
+    {
+        Assert.Contains("node '/rnn/LSTM' (LSTM): input_forget=1 is not supported",
+            Refusal("lstm_tagging", g => Recurrent(g).Attribute.Add(new AttributeProto { Name = "input_forget", Type = AttributeProto.Types.AttributeType.Int, I = 1 })));
+        Assert.Contains("node '/rnn/GRU' (GRU): clip=3 is not supported",
+            Refusal("gru_tokens_binary", g => Recurrent(g).Attribute.Add(new AttributeProto { Name = "clip", Type = AttributeProto.Types.AttributeType.Float, F = 3f })));
+        Assert.Contains("node '/rnn/GRU' (GRU): layout=1 is not supported",
+            Refusal("gru_tokens_binary", g => Recurrent(g).Attribute.Add(new AttributeProto { Name = "layout", Type = AttributeProto.Types.AttributeType.Int, I = 1 })));
+        Assert.Contains("node '/rnn/GRU' (GRU): direction=reverse is not supported",
+            Refusal("gru_tokens_binary", g => Recurrent(g).Attribute.Add(new AttributeProto { Name = "direction", Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8("reverse") })));
+        Assert.Contains("node '/rnn/LSTM' (LSTM): has peepholes (P)", Refusal("lstm_tagging", g =>
+        {
+            g.Initializer.Add(OnnxTensor.FromFloats("peepholes", new float[18], 1, 18).ToProto());
+            var lstm = Recurrent(g);
+            while (lstm.Input.Count < 7)
+                lstm.Input.Add("");
+            lstm.Input.Add("peepholes");
+        }));
+    }
+
+    [Fact]
+    public void GivenInitialStatesAreRefused()
+    {
+        var message = Refusal("gru_tokens_binary", g =>
+        {
+            g.Input.Add(new ValueInfoProto { Name = "h0" });
+            Recurrent(g).Input[5] = "h0";
+        });
+        Assert.Contains("node '/rnn/GRU' (GRU): initial_h ('h0', from a graph input) is not known to be zero; MlNetRnn starts every sequence from zero states", message);
+    }
+
+    [Fact]
+    public void OutputsThatAreNotAHeadAreRefused()
+    {
+        var path = PyTorchOnnxFixture.Load("gru_tokens_binary").OnnxPath;
+        Assert.Contains("has no output 'probability'; its outputs are 'output'",
+            Assert.Throws<InvalidDataException>(() => OnnxImporter.Import(path, new OnnxImportOptions { OutputName = "probability" })).Message);
+        var states = Refusal("gru_tokens_binary", g => g.Output.Add(new ValueInfoProto { Name = Recurrent(g).Output[1] }), new OnnxImportOptions { OutputName = "/rnn/GRU_output_1" });
+        Assert.Contains("output '/rnn/GRU_output_1' is final states (Y_h of node '/rnn/GRU' direction 0) [states(1), batch, hidden(7)], not a dense head's output", states);
+    }
+
+    [Fact]
+    public void OptionsThatContradictTheGraphAreRefused()
+    {
+        var binary = PyTorchOnnxFixture.Load("gru_tokens_binary").OnnxPath;
+        ArgumentException Options(string path, OnnxImportOptions options) => Assert.Throws<ArgumentException>(() => OnnxImporter.Import(path, options));
+        Assert.Contains("OnnxImportOptions.Task is Regression, but the graph computes 1 output(s) per sequence through Sigmoid (node '/Sigmoid'), which is BinaryClassification",
+            Options(binary, new OnnxImportOptions { Task = SequenceTask.Regression }).Message);
+        Assert.Contains("OnnxImportOptions.Labels must hold 2 distinct labels (the negative class, then the positive), got 3",
+            Options(binary, new OnnxImportOptions { Labels = ["a", "b", "c"] }).Message);
+        Assert.Contains("OnnxImportOptions.Vocabulary has 3 tokens; the graph's embedding has 13 rows",
+            Options(binary, new OnnxImportOptions { Vocabulary = ["<pad>", "<unk>", "x"] }).Message);
+        Assert.Contains("A vocabulary starts with '<pad>' and '<unk>' at ids 0 and 1",
+            Options(binary, new OnnxImportOptions { Vocabulary = Enumerable.Range(0, 13).Select(i => $"w{i}").ToArray() }).Message);
+        Assert.Contains("OnnxImportOptions.VocabularySize is 20; the graph's embedding has 13 rows",
+            Options(binary, new OnnxImportOptions { VocabularySize = 20 }).Message);
+        var lm = PyTorchOnnxFixture.Load("gru_2layers_language_model").OnnxPath;
+        Assert.Contains("A language model reads text: give OnnxImportOptions.Vocabulary",
+            Options(lm, new OnnxImportOptions { Task = SequenceTask.LanguageModel }).Message);
+        var dense = PyTorchOnnxFixture.Load("lstm_dense_2layers_regression").OnnxPath;
+        Assert.Contains("OnnxImportOptions.InputWidth is 5; the graph reads 4 features per step",
+            Options(dense, new OnnxImportOptions { InputWidth = 5 }).Message);
+    }
+
+    private static NodeProto Recurrent(GraphProto graph) => graph.Node.First(n => n.OpType is "GRU" or "LSTM" or "RNN");
+
+    /// <summary>The importer's message for fixture <paramref name="name"/> changed by <paramref name="change"/>.</summary>
+    private static string Refusal(string name, Action<GraphProto> change, OnnxImportOptions? options = null)
+    {
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(PyTorchOnnxFixture.Load(name).OnnxPath));
+        change(model.Graph);
+        return Assert.Throws<InvalidDataException>(() => OnnxImporter.Import(model, name + "-changed.onnx", options)).Message;
+    }
+}
