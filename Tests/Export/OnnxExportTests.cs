@@ -165,7 +165,7 @@ public class OnnxExportTests
         // and weights, default labels (the output named: the first, "logit", has no activation and reads as regression).
         var foreign = proto.Clone();
         foreign.MetadataProps.Clear();
-        using (var fromGraph = OnnxImporter.Import(foreign, "foreign.onnx", new OnnxImportOptions { OutputName = OnnxModelContract.Probability }))
+        using (var fromGraph = OnnxImporter.Import(foreign, "foreign.onnx", new OnnxImportOptions { OutputName = OnnxModelContract.ProbabilityOutput }))
         {
             Assert.Equal(model.Spec, fromGraph.Spec);
             Assert.Equal(model.Parameters.Values, fromGraph.Parameters.Values);
