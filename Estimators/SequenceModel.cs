@@ -43,6 +43,14 @@ public sealed partial class SequenceModel : IDisposable
 
     public SequenceModelSchema Schema { get; }
 
+    /// <summary>This model with another schema (the same network, weights and history); disposes this one.</summary>
+    internal SequenceModel WithSchema(SequenceModelSchema schema)
+    {
+        var model = new SequenceModel(schema, Spec, Parameters, Options, History);
+        Dispose();
+        return model;
+    }
+
     public SequenceNetworkSpec Spec { get; }
 
     /// <summary>The trained weights (ONNX layout; see <see cref="SequenceNetwork"/> for names and shapes).</summary>

@@ -22,6 +22,13 @@ public sealed record SequenceModelSchema
     /// <summary>Text input: tokenizer settings and vocabulary.</summary>
     public TextFeaturizer? Featurizer { get; init; }
 
+    /// <summary>
+    /// Token-id models trained on ML.NET key columns: the name of each key (id k is KeyNames[k - 1]; id 0 is a missing
+    /// key, which is also what an unknown token reads as), from the column's KeyValues annotation. With them an
+    /// export can take raw text (split on the export's separators, as TokenizeIntoWords did) and look the words up.
+    /// </summary>
+    public IReadOnlyList<string>? KeyNames { get; init; }
+
     /// <summary>Class names (binary: negative then positive), tag names, or empty.</summary>
     public IReadOnlyList<string> Labels { get; init; } = [];
 

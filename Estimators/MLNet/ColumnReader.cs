@@ -149,6 +149,19 @@ internal static class ColumnReader
             : ids[^text.MaxLength..];
     }
 
+    /// <summary>The names of a key-vector feature column's keys (its KeyValues annotation: MapValueToKey writes the
+    /// words), or null where there are none or they repeat.</summary>
+    public static IReadOnlyList<string>? FeatureKeyNames(DataViewSchema.Column column)
+    {
+        if (column.Type is not VectorDataViewType { ItemType: KeyDataViewType keyType } ||
+            column.Annotations.Schema.GetColumnOrNull("KeyValues") is not { Type: VectorDataViewType { ItemType: TextDataViewType } })
+            return null;
+        var names = default(VBuffer<ReadOnlyMemory<char>>);
+        column.GetKeyValues(ref names);
+        var list = names.DenseValues().Select(n => n.ToString()).ToList();
+        return (ulong)list.Count == keyType.Count && list.Distinct(StringComparer.Ordinal).Count() == list.Count ? list : null;
+    }
+
     /// <summary>The names of a key column's values (its KeyValues annotation), or "1".."K".</summary>
     public static IReadOnlyList<string> KeyNames(DataViewSchema.Column column)
     {

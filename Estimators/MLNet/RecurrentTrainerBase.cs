@@ -128,6 +128,8 @@ public abstract class RecurrentTrainerBase : ITrainerEstimator<SequenceModelTran
             model.Dispose();
             throw monitor.Canceled();
         }
+        if (read.VocabularySize > 0 && ColumnReader.FeatureKeyNames(input.Schema[FeatureColumnName]) is { } keyNames)
+            model = model.WithSchema(model.Schema with { KeyNames = keyNames });   // so that its export can take raw text
         var restored = model.History.RestoredEpoch is { } epoch ? $", weights of epoch {epoch}" : "";
         monitor.Info(string.Create(CultureInfo.InvariantCulture, $"{Name}: trained in {clock.Elapsed.TotalSeconds:F1} s{restored}"));
         return (model, read.SkippedRows);

@@ -44,6 +44,8 @@ internal sealed record SchemaDocument
 
     public List<string>? Vocabulary { get; init; }
 
+    public List<string>? KeyNames { get; init; }
+
     public List<string> Labels { get; init; } = [];
 
     public int ValueCount { get; init; }

@@ -24,8 +24,13 @@ public sealed record OnnxExportOptions
     /// <summary>Opset; null (default) picks the lowest that holds the graph: 20 for a raw-text graph, else 14.</summary>
     public int? Opset { get; init; }
 
-    /// <summary>Text models: raw text in (default) or token ids in. Other models ignore it.</summary>
+    /// <summary>Text models, and models trained on ML.NET key columns with key names: raw text in (default) or token
+    /// ids in. Other models ignore it.</summary>
     public OnnxTextInput TextInput { get; init; } = OnnxTextInput.Text;
+
+    /// <summary>Models trained on ML.NET key columns: the characters the pipeline's TokenizeIntoWords split the text on
+    /// (its default: ' '), so that the raw-text graph finds the same words. Models with MlNetRnn's own tokenizer ignore it.</summary>
+    public IReadOnlyList<char> Separators { get; init; } = [' '];
 
     /// <summary>
     /// Adds the recurrent state of every layer as inputs and outputs (initial_h_l / initial_c_l in, final_h_l /

@@ -43,7 +43,7 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var spec = model.Spec;
-        var rawText = model.Schema.Featurizer is not null && options.TextInput == OnnxTextInput.Text;
+        var rawText = (model.Schema.Featurizer is not null || model.Schema.KeyNames is not null) && options.TextInput == OnnxTextInput.Text;
         var streaming = spec.Task == SequenceTask.LanguageModel || options.StateInputs;
         if (options.StateInputs && spec.Bidirectional)
             throw new NotSupportedException("StateInputs: a bidirectional model cannot be fed in pieces (its reverse direction reads the whole sequence); export it without state inputs.");
@@ -63,7 +63,11 @@ public static class OnnxExporter
             if (rawText)
             {
                 g.Input(OnnxModelContract.TextInput, DataType.String, "batch");
-                TextGraph.Build(g, model.Schema.Featurizer!, OnnxModelContract.TextInput, OnnxModelContract.TokenInput, OnnxModelContract.SequenceLengths);
+                if (model.Schema.Featurizer is { } featurizer)
+                    TextGraph.Build(g, featurizer, OnnxModelContract.TextInput, OnnxModelContract.TokenInput, OnnxModelContract.SequenceLengths);
+                else
+                    TextGraph.BuildForKeys(g, model.Schema.KeyNames!, options.Separators, model.Options.Text,
+                        OnnxModelContract.TextInput, OnnxModelContract.TokenInput, OnnxModelContract.SequenceLengths);
             }
             else
             {
@@ -330,7 +334,8 @@ public static class OnnxExporter
             FeatureWidth = schema.FeatureWidth,
             VocabularySize = schema.VocabularySize,
             Featurizer = schema.Featurizer?.Options,
-            Vocabulary = null,   // under its own key
+            Vocabulary = null,   // under their own keys
+            KeyNames = null,
             Labels = [.. schema.Labels],
             ValueCount = schema.ValueCount,
             ValuesPerStep = schema.ValuesPerStep,
@@ -345,6 +350,8 @@ public static class OnnxExporter
             yield return (OnnxModelContract.TokenizerKey, ModelArchive.Serialize(featurizer.Options));
             yield return (OnnxModelContract.VocabularyKey, ModelArchive.Serialize(featurizer.Vocabulary.Tokens));
         }
+        if (schema.KeyNames is { } keyNames)
+            yield return (OnnxModelContract.KeyNamesKey, ModelArchive.Serialize(keyNames));
         yield return (OnnxModelContract.OutputsKey, ModelArchive.Serialize(outputs));
         yield return (OnnxModelContract.SchemaKey, ModelArchive.Serialize(document));
         yield return (OnnxModelContract.SpecKey, ModelArchive.Serialize(model.Spec));

@@ -62,6 +62,7 @@ public static class OnnxModelContract
     public const string VocabularyKey = "mlnetrnn.vocabulary";
     public const string TokenizerKey = "mlnetrnn.tokenizer";
     public const string LabelsKey = "mlnetrnn.labels";
+    public const string KeyNamesKey = "mlnetrnn.key_names";
     public const string OutputsKey = "mlnetrnn.outputs";
 
     public const string ProducerName = "MlNetRnn";

@@ -56,6 +56,35 @@ internal static class TextGraph
                 $"This model was trained with tokenizer version {options.EffectiveTokenizerVersion} (Unicode letters and digits), which ONNX's " +
                 "string operators cannot express; retrain it with this MlNetRnn (version 2), or export with TextInput = OnnxTextInput.TokenIds.");
 
+        var replacements = WordBoundaries.Separators.Where(c => c != ' ').Select(c => (c, " "))
+            .Concat(WordBoundaries.Punctuation.Select(c => (c, options.KeepPunctuation ? $" {c} " : " "))).ToList();
+        var vocabulary = featurizer.Vocabulary.Tokens;
+        Front(g, textInput, replacements, options.MaxLength, options.Truncation, options.Lowercase ? options.MaxTokenLength : null,
+            vocabulary.Skip(2).ToArray(), Enumerable.Range(2, vocabulary.Count - 2).Select(i => (long)i).ToArray(), Vocabulary.UnknownId, idsOutput, lengthsOutput);
+    }
+
+    /// <summary>
+    /// The front of a model trained on ML.NET key columns (<see cref="SequenceModelSchema.KeyNames"/>): the words between
+    /// <paramref name="separators"/> (TokenizeIntoWords), truncated as the adapter truncates keys, each looked up in the
+    /// key names (key k is id k); a word that is not a key, and a text with no words, read as id 0 (a missing key).
+    /// </summary>
+    public static void BuildForKeys(OnnxGraphBuilder g, IReadOnlyList<string> keyNames, IReadOnlyList<char> separators, TextFeaturizerOptions truncation,
+        string textInput, string idsOutput, string lengthsOutput)
+    {
+        if (separators.Count == 0)
+            throw new ArgumentException("At least one separator is needed to split the text into words (TokenizeIntoWords' default is ' ').", nameof(separators));
+        var named = keyNames.Select((name, i) => (name, id: i + 1L)).Where(k => !string.IsNullOrEmpty(k.name)).ToList();
+        if (named.Select(k => k.name).Distinct(StringComparer.Ordinal).Count() != named.Count)
+            throw new ArgumentException("The key names repeat a name, so a word cannot be mapped to one key.", nameof(keyNames));
+        Front(g, textInput, separators.Where(c => c != ' ').Distinct().Select(c => (c, " ")).ToList(), truncation.MaxLength, truncation.Truncation, null,
+            named.Select(k => k.name).ToArray(), named.Select(k => k.id).ToArray(), 0, idsOutput, lengthsOutput);
+    }
+
+    // Text [B] -> ids [B, T], lengths [B]: each replacement applied one text at a time, the words cut to maxLength, then
+    // split, optionally lower-cased, looked up (keys -> values, else unknown). A text with no words reads as one unknown.
+    private static void Front(OnnxGraphBuilder g, string textInput, IReadOnlyList<(char Character, string Replacement)> replacements, int maxLength,
+        TruncationSide truncation, int? lowercaseMaxTokenLength, string[] keys, long[] values, long unknown, string idsOutput, string lengthsOutput)
+    {
         // One text at a time: every separator and punctuation character replaced, then cut to MaxLength words.
         var batch = g.Node("Squeeze", [g.Node("Shape", [textInput], g.Fresh("text_shape")), Axes(g, 0)], g.Fresh("batch"));
         var body = g.Subgraph("each_text");
@@ -64,18 +93,16 @@ internal static class TextGraph
         body.Input(conditionIn, DataType.Bool);
         var at = body.Node("Unsqueeze", [index, Axes(g, 0)], body.Fresh("at"));
         var text = body.Node("Slice", [textInput, at, body.Node("Add", [at, Ints1(g, 1)], body.Fresh("after")), Ints1(g, 0)], body.Fresh("text"));   // [1]
-        foreach (var separator in WordBoundaries.Separators.Where(c => c != ' '))
-            text = Replace(g, body, text, separator, " ");
-        foreach (var mark in WordBoundaries.Punctuation)
-            text = Replace(g, body, text, mark, options.KeepPunctuation ? $" {mark} " : " ");
-        if (options.MaxLength > 0)
+        foreach (var (character, replacement) in replacements)
+            text = Replace(g, body, text, character, replacement);
+        if (maxLength > 0)
         {
-            var limit = Ints1(g, options.MaxLength);
+            var limit = Ints1(g, maxLength);
             var split = body.Node("StringSplit", [text], [body.Fresh("words"), body.Fresh("word_count")], String("delimiter", ""));
             var words = body.Node("Concat", [split[0], EmptyColumn(g)], body.Fresh("words_and_empty"), Int("axis", 1));   // [1, n + 1]
             var count = split[1];
             var kept = body.Node("Min", [count, limit], body.Fresh("kept_count"));
-            var first = options.Truncation == TruncationSide.KeepStart
+            var first = truncation == TruncationSide.KeepStart
                 ? Ints1(g, 0)
                 : body.Node("Max", [body.Node("Sub", [count, limit], body.Fresh("excess")), Ints1(g, 0)], body.Fresh("first_kept"));
             var keptWords = body.Node("Slice", [words, first, body.Node("Add", [first, kept], body.Fresh("end_kept")), Ints1(g, 1)], body.Fresh("kept_words"));
@@ -92,13 +119,9 @@ internal static class TextGraph
         var tokenSplit = g.Node("StringSplit", [normalized], [g.Fresh("tokens"), g.Fresh("token_counts")], String("delimiter", ""));
         var emptyColumn = Fill(g, g.Node("Concat", [g.Node("Shape", [normalized], g.Fresh("rows")), Ints1(g, 1)], g.Fresh("column_shape"), Int("axis", 0)), "");
         var tokens = g.Node("Concat", [tokenSplit[0], emptyColumn], g.Fresh("tokens_and_empty"), Int("axis", 1));
-        if (options.Lowercase)
-            tokens = Lowercase(g, tokens, options.MaxTokenLength);
-        var vocabulary = featurizer.Vocabulary.Tokens;
-        g.DomainNode(MlDomain, "LabelEncoder", [tokens], [idsOutput],
-            Strings("keys_strings", vocabulary.Skip(2).ToArray()),
-            Ints("values_int64s", Enumerable.Range(2, vocabulary.Count - 2).Select(i => (long)i).ToArray()),
-            Int("default_int64", Vocabulary.UnknownId));
+        if (lowercaseMaxTokenLength is { } longest)
+            tokens = Lowercase(g, tokens, longest);
+        g.DomainNode(MlDomain, "LabelEncoder", [tokens], [idsOutput], Strings("keys_strings", keys), Ints("values_int64s", values), Int("default_int64", unknown));
         g.Node("Cast", [g.Node("Max", [tokenSplit[1], Scalar(g, 1)], g.Fresh("lengths64"))], lengthsOutput, Int("to", (long)DataType.Int32));
     }
 

@@ -120,6 +120,7 @@ public static class OnnxImporter
             FeatureWidth = document.FeatureWidth,
             VocabularySize = document.VocabularySize,
             Featurizer = featurizer,
+            KeyNames = metadata.ContainsKey(OnnxModelContract.KeyNamesKey) ? Read<List<string>>(metadata, OnnxModelContract.KeyNamesKey, origin) : null,
             Labels = document.Labels,
             ValueCount = document.ValueCount,
             ValuesPerStep = document.ValuesPerStep,
