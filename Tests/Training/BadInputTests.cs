@@ -85,7 +85,7 @@ public class BadInputTests
         try
         {
             File.WriteAllText(path, "not a model");
-            Assert.Contains("not an MlNetRnn model", Assert.Throws<InvalidDataException>(() => SequenceModel.Load(path)).Message);
+            Assert.Contains("not an MlNetRnn model", Assert.Throws<ModelFileException>(() => SequenceModel.Load(path)).Message);
         }
         finally
         {
