@@ -150,7 +150,7 @@ internal sealed class ModelArchiveReader : IDisposable
         if (entry.Length < 0 || entry.Length > entry.CompressedLength * MaxDeflateRatio + 1024)
             throw Error(entry.FullName, $"declares {entry.Length} bytes from {entry.CompressedLength} compressed bytes, more than deflate can hold.");
         if (_manifest is not null && _manifest[entry.FullName].Length != entry.Length)
-            throw Error(entry.FullName, $"declares {entry.Length} bytes; {ChecksumManifest.EntryName} says {_manifest[entry.FullName].Length}.");
+            throw Error(entry.FullName, $"declares {entry.Length} bytes; {ChecksumManifest.EntryName} says {_manifest[entry.FullName].Length}: the entry was changed after the file was written.");
     }
 
     private void ReadVerified(ZipArchiveEntry entry, Span<byte> destination)
