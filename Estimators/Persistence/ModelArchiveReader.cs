@@ -188,7 +188,7 @@ internal sealed class ModelArchiveReader : IDisposable
         if (manifest.Format != ChecksumManifest.FormatName || manifest.Algorithm != ChecksumManifest.AlgorithmName)
             throw Error(name, $"is a '{manifest.Format}' manifest of {manifest.Algorithm} sums; expected '{ChecksumManifest.FormatName}' of {ChecksumManifest.AlgorithmName} sums.");
         var byName = new Dictionary<string, ChecksumEntry>(StringComparer.Ordinal);
-        foreach (var listed in manifest.Entries)
+        foreach (var listed in manifest.Entries ?? throw Error(name, "has no Entries; expected the list of the archive's entries."))
         {
             if (listed is null || listed.Name is null || listed.Sha256 is not { Length: 64 } || !listed.Sha256.All(char.IsAsciiHexDigitLower) || listed.Length < 0)
                 throw Error(name, $"lists {(listed is null ? "null" : ModelArchive.Serialize(listed))}; expected an entry name, its length and 64 lower-case hex digits.");

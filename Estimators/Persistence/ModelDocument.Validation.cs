@@ -19,6 +19,15 @@ internal sealed partial record ModelDocument
     {
         ModelFileException Bad(string problem, Exception? inner = null) => new(path, SequenceModel.ModelEntry, problem, inner);
 
+        // A property missing from the JSON reads as null (init-only properties get no default), so every reference
+        // this document needs is checked first.
+        var missing = new (string Name, object? Value)[]
+        {
+            (nameof(Format), Format), (nameof(Spec), Spec), (nameof(Schema), Schema), (nameof(Options), Options),
+            (nameof(Parameters), Parameters), (nameof(History), History), (nameof(StopReason), StopReason),
+        }.FirstOrDefault(p => p.Value is null).Name;
+        if (missing is not null)
+            throw Bad($"{missing} is missing or null.");
         if (Format != FormatName)
             throw Bad($"Format is '{Format}'; expected '{FormatName}' (this is not an MlNetRnn model).");
         if (FormatVersion < 1 || FormatVersion > CurrentFormatVersion)
@@ -83,6 +92,9 @@ internal sealed partial record SchemaDocument
     public void Validate(SequenceNetworkSpec spec, Func<string, Exception?, ModelFileException> bad)
     {
         ModelFileException Bad(string problem) => bad(problem, null);
+
+        if (Labels is null)
+            throw Bad("Schema.Labels is missing or null.");
 
         if (Task != spec.Task)
             throw Bad($"Schema.Task is {Task}; Spec.Task is {spec.Task}. They must agree.");

@@ -45,8 +45,8 @@ internal sealed record CheckpointState
             throw bad($"OptimizerKind is {OptimizerKind}; the run's options use {options.Optimizer}.");
         if (OptimizerSteps < 0)
             throw bad($"OptimizerSteps is {OptimizerSteps}; a step count is >= 0.");
-        if (OptimizerBuffers.Any(n => n is null) || OptimizerBuffers.Count != buffers.Count || !buffers.SetEquals(OptimizerBuffers))
-            throw bad($"OptimizerBuffers is [{string.Join(", ", OptimizerBuffers)}]; the {options.Optimizer} optimizer of these options keeps [{string.Join(", ", buffers)}].");
+        if (OptimizerBuffers is null || OptimizerBuffers.Any(n => n is null) || OptimizerBuffers.Count != buffers.Count || !buffers.SetEquals(OptimizerBuffers))
+            throw bad($"OptimizerBuffers is [{string.Join(", ", OptimizerBuffers ?? [])}]; the {options.Optimizer} optimizer of these options keeps [{string.Join(", ", buffers)}].");
         if (BestLoss is null)
         {
             if (BestEpoch != 0 || EpochsWithoutImprovement != 0 || HasBest || Stopped)
