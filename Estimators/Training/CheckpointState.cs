@@ -54,8 +54,8 @@ internal sealed record CheckpointState
         }
         else
         {
-            if (double.IsNaN(BestLoss.Value))
-                throw bad("BestLoss is NaN; expected the best validation loss.");
+            if (!(BestLoss >= 0) || double.IsInfinity(BestLoss.Value))
+                throw bad($"BestLoss is {BestLoss}; expected the best validation loss, finite and >= 0 (every loss of the library is).");
             if (BestEpoch < 1 || BestEpoch > CompletedEpochs)
                 throw bad($"BestEpoch is {BestEpoch}; expected 1 to CompletedEpochs ({CompletedEpochs}).");
             if (EpochsWithoutImprovement < 0 || EpochsWithoutImprovement > CompletedEpochs - BestEpoch)

@@ -195,6 +195,7 @@ public sealed class DamagedModelFileTests : IClassFixture<DamagedModelFileTests.
     [InlineData("OptimizerBuffers", "[\"m\", \"m\", \"v\"]", "OptimizerBuffers is [m, m, v]")]
     [InlineData("BestEpoch", "0", "BestEpoch is 0")]
     [InlineData("BestLoss", "\"NaN\"", "BestLoss is NaN")]
+    [InlineData("BestLoss", "-0.5", "BestLoss is -0.5; expected the best validation loss, finite and >= 0")]
     [InlineData("EpochsWithoutImprovement", "5", "EpochsWithoutImprovement is 5")]
     [InlineData("Stopped", "true", "early stopping cannot have ended this run")]
     public void DamagedCheckpointStateIsRefused(string field, string json, string expected)
