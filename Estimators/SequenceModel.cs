@@ -30,7 +30,7 @@ public sealed partial class SequenceModel : IDisposable
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(options);
         spec.Validate();
-        parameters.EnsureSameLayout(new ParameterSet(SequenceNetwork.Layout(spec)));
+        parameters.EnsureLayout(SequenceNetwork.Layout(spec));
         Schema = schema;
         Spec = spec;
         Parameters = parameters;

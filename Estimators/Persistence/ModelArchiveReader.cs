@@ -74,6 +74,7 @@ internal sealed class ModelArchiveReader : IDisposable
     public static ModelArchiveReader Open(Stream stream, string origin)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(origin);
         return new ModelArchiveReader(stream, origin, ownsStream: false);
     }
 
