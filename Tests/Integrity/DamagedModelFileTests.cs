@@ -249,6 +249,37 @@ public sealed class DamagedModelFileTests : IClassFixture<DamagedModelFileTests.
     }
 
     [Fact]
+    public void AZip64EndRecordClaimingATrillionEntriesIsRefusedWithoutAllocating()
+    {
+        var zip = new MemoryStream();
+        var w = new BinaryWriter(zip);
+        w.Write(0x06064b50u);                                               // Zip64 end of central directory
+        w.Write(44L);
+        w.Write((ushort)45);
+        w.Write((ushort)45);
+        w.Write(0u);
+        w.Write(0u);
+        w.Write(1L << 40);                                                  // entries on this disk, and in all
+        w.Write(1L << 40);
+        w.Write(0L);                                                        // directory size and offset
+        w.Write(0L);
+        w.Write(0x07064b50u);                                               // its locator
+        w.Write(0u);
+        w.Write(0L);
+        w.Write(1u);
+        w.Write(0x06054b50u);                                               // the classic end record, pointing on
+        w.Write(0);
+        w.Write(uint.MaxValue);
+        w.Write(uint.MaxValue);
+        w.Write(uint.MaxValue);
+        w.Write((ushort)0);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<ModelFileException>(() => SequenceModel.Load(new MemoryStream(zip.ToArray()), "zip64"));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+        Assert.Contains("not a readable zip archive", error.Message);
+    }
+
+    [Fact]
     public void ATruncatedFileNamesTheFile()
     {
         var bytes = Bytes(TextModel, manifest: true);
