@@ -64,18 +64,22 @@ internal sealed class Checkpoint
             var values = new float[count];
             archive.ReadFloats(e, values);
             archive.RequireFinite(e, values, model.Parameters.Tensors);
+            if (e == BufferEntry(AdamSecondMoment) && Array.FindIndex(values, v => v < 0f) is var negative and >= 0)
+                throw archive.Error(e, $"holds {values[negative]} at {negative}; Adam's second moment is a mean of squares, never negative.");
             return values;
         });
         var buffers = state.OptimizerBuffers.ToDictionary(n => n, n => read[BufferEntry(n)]);
         return new Checkpoint(model, state, buffers, state.HasBest ? read[BestEntry] : null);
     }
 
+    private const string AdamSecondMoment = "v";
+
     private static string BufferEntry(string name) => $"optimizer.{name}.bin";
 
     /// <summary>The state buffers the optimizer of these options keeps (see the optimizers' State).</summary>
     private static HashSet<string> ExpectedBuffers(SequenceModelOptions options)
     {
-        HashSet<string> names = options.Optimizer == OptimizerKind.Adam ? ["m", "v"] : options.Momentum > 0f ? ["velocity"] : [];
+        HashSet<string> names = options.Optimizer == OptimizerKind.Adam ? ["m", AdamSecondMoment] : options.Momentum > 0f ? ["velocity"] : [];
         if (options.WeightAverageDecay > 0f)
             names.Add("average");
         return names;

@@ -224,6 +224,18 @@ public sealed class DamagedModelFileTests : IClassFixture<DamagedModelFileTests.
     }
 
     [Fact]
+    public void ANegativeAdamSecondMomentIsRefused()
+    {
+        var contents = ZipContents.Read(Bytes(AdamCheckpoint, manifest: false));
+        var v = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(contents["optimizer.v.bin"].AsSpan()).ToArray();
+        v[5] = -v[5] - 1e-9f;
+        contents["optimizer.v.bin"] = System.Runtime.InteropServices.MemoryMarshal.AsBytes(v.AsSpan()).ToArray();
+        var path = Path.Combine(_directory.FullName, "damaged.ckpt");
+        File.WriteAllBytes(path, contents.ToZip());
+        Assert.Contains("at 5; Adam's second moment is a mean of squares, never negative", Assert.Throws<ModelFileException>(() => Checkpoint.Load(path)).Message);
+    }
+
+    [Fact]
     public void ResumingFromADamagedCheckpointFailsAtOnceInsteadOfTrainingForEver()
     {
         var bytes = EditJson(Bytes(AdamCheckpoint, manifest: true), "checkpoint.json", "CompletedEpochs", "-1000000", freshManifest: true);
