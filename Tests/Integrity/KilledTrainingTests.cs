@@ -7,10 +7,12 @@ namespace MlNetRnn.Tests.Integrity;
 
 /// <summary>
 /// Training with a checkpoint after every epoch, in a child process (Tests/IntegrityTool: a GRU on the marker task,
-/// 8 epochs, dropout, validation, weight averaging), SIGKILLed at seeded moments and resumed each time, ends with the
-/// weights and optimizer state of an uninterrupted run, bit for bit. Half of the kills land inside a checkpoint write:
-/// the child slows its checkpoint writes (~1 ms per KiB) and says when one starts, and the parent kills it a few
-/// milliseconds later, leaving a partial temporary file that the next start of training removes.
+/// 8 epochs of 20 batches, dropout, validation, weight averaging), SIGKILLed at seeded moments and resumed each time,
+/// ends with the weights and optimizer state of an uninterrupted run, bit for bit. Half of the kills land inside the
+/// run's first checkpoint write: the child slows its checkpoint writes (~1 ms per KiB) and says when one starts, and
+/// the parent kills it 0-30 ms later, leaving a partial temporary file that the next start of training removes. The
+/// other half land 1 to 30 batches into the run (the child reports each batch), so a run saves at most one epoch and
+/// the twelve kills cannot reach the end of training on a machine of any speed.
 /// </summary>
 public sealed class KilledTrainingTests(ITestOutputHelper output) : IDisposable
 {
@@ -34,24 +36,25 @@ public sealed class KilledTrainingTests(ITestOutputHelper output) : IDisposable
             var lines = Lines(child);
             if (kill % 2 == 0)
             {
-                // Into the first, second or third checkpoint write of this run, 0-30 ms after it starts.
-                var writes = 1 + random.Next(3);
+                // Into this run's first checkpoint write, 0-30 ms after it starts.
                 var delay = random.Next(31);
-                finishedEarly = !WaitFor(lines, "writing", writes);
+                finishedEarly = !WaitFor(lines, "writing", 1);
                 Thread.Sleep(delay);
                 inWrite += finishedEarly ? 0 : 1;
             }
             else
             {
-                finishedEarly = !WaitFor(lines, "training", 1);
-                Thread.Sleep(random.Next(100, 1500));
+                // 1 to 30 batches in (an epoch is 20), then 0-5 ms into the next batch.
+                var (batches, delay) = (1 + random.Next(30), random.Next(6));
+                finishedEarly = !WaitFor(lines, "batch", batches);
+                Thread.Sleep(delay);
             }
             finishedEarly |= child.HasExited;
             child.Kill();
             child.WaitForExit();
             var temporary = Directory.GetFiles(killed, ".*.tmp");
             leftovers += temporary.Length > 0 ? 1 : 0;
-            output.WriteLine($"kill {kill}: {(kill % 2 == 0 ? "in a checkpoint write" : "at a random moment")}, leftover temporary files: {temporary.Length}, checkpoint: {File.Exists(Path.Combine(killed, "run.ckpt"))}");
+            output.WriteLine($"kill {kill}: {(kill % 2 == 0 ? "in a checkpoint write" : "batches into the run")}, leftover temporary files: {temporary.Length}, checkpoint: {File.Exists(Path.Combine(killed, "run.ckpt"))}");
         }
         RunToEnd(killed);
 

@@ -4,6 +4,7 @@ using MlNetRnn.Network;
 using MlNetRnn.Persistence;
 using MlNetRnn.Tests.Integrity;
 using MlNetRnn.Tests.Training;
+using MlNetRnn.Training;
 
 // Test-only: see MlNetRnn.IntegrityTool.csproj.
 return args.FirstOrDefault() switch
@@ -66,9 +67,10 @@ static int Fuzz(string[] args)
     }
 }
 
-// The child of the killed-training test: a small model, a checkpoint after every epoch, resumed when one exists.
-// With --slow-checkpoint-writes each checkpoint write prints "writing" and takes ~1 ms per KiB, so the parent can kill
-// the process in the middle of one.
+// The child of the killed-training test: a small model, a checkpoint after every epoch, resumed when one exists. It
+// prints "batch" after every batch (20 an epoch), so the parent can kill it a number of batches in, whatever the
+// machine's speed. With --slow-checkpoint-writes each checkpoint write prints "writing" and takes ~1 ms per KiB, so the
+// parent can kill the process in the middle of one.
 static int Train(string[] args)
 {
     var checkpoint = Option(args, "--checkpoint") ?? throw new ArgumentException("--checkpoint is required");
@@ -82,7 +84,7 @@ static int Train(string[] args)
         Dropout = 0.1f, ValidationFraction = 0.2f, WeightAverageDecay = 0.9f, CheckpointPath = checkpoint,
     };
     Console.WriteLine("training");
-    using var model = new SequenceModelEstimator(options).Fit(SyntheticTasks.MarkerPosition(400, seed: 1));
+    using var model = new SequenceModelEstimator(options).Fit(SyntheticTasks.MarkerPosition(400, seed: 1), progress: new LineProgress());
     model.Save(output);
     Console.WriteLine("done");
     return 0;
@@ -90,6 +92,16 @@ static int Train(string[] args)
 
 static bool IsCheckpointTemporary(Stream stream) =>
     stream is FileStream file && Path.GetFileName(file.Name).Contains(".ckpt.", StringComparison.Ordinal);
+
+/// <summary>Prints "batch" after every training batch, at once (not through a synchronisation context).</summary>
+internal sealed class LineProgress : IProgress<TrainingProgress>
+{
+    public void Report(TrainingProgress value)
+    {
+        if (value.Completed is null)
+            Console.WriteLine("batch");
+    }
+}
 
 /// <summary>Passes writes through, ~1 ms per KiB, and says when the first one starts.</summary>
 internal sealed class SlowStream(Stream inner) : Stream
