@@ -7,12 +7,12 @@ namespace MlNetRnn.Tests.Integrity;
 
 /// <summary>
 /// Training with a checkpoint after every epoch, in a child process (Tests/IntegrityTool: a GRU on the marker task,
-/// 8 epochs of 20 batches, dropout, validation, weight averaging), SIGKILLed at seeded moments and resumed each time,
+/// 14 epochs of 20 batches, dropout, validation, weight averaging), SIGKILLed at seeded moments and resumed each time,
 /// ends with the weights and optimizer state of an uninterrupted run, bit for bit. Half of the kills land inside the
 /// run's first checkpoint write: the child slows its checkpoint writes (~1 ms per KiB) and says when one starts, and
 /// the parent kills it 0-30 ms later, leaving a partial temporary file that the next start of training removes. The
-/// other half land 1 to 30 batches into the run (the child reports each batch), so a run saves at most one epoch and
-/// the twelve kills cannot reach the end of training on a machine of any speed.
+/// other half land 1 to 30 batches into the run (the child reports each batch). A run saves at most one epoch before
+/// its kill, so the twelve kills cannot reach the end of training on a machine of any speed.
 /// </summary>
 public sealed class KilledTrainingTests(ITestOutputHelper output) : IDisposable
 {

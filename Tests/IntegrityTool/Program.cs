@@ -80,7 +80,7 @@ static int Train(string[] args)
     var options = new SequenceModelOptions
     {
         Task = SequenceTask.MulticlassClassification, Kernel = KernelKind.Native, Threads = 1,
-        EmbeddingSize = 16, HiddenSize = 48, BatchSize = 16, Epochs = 8, LearningRate = 0.01f, Seed = 5,
+        EmbeddingSize = 16, HiddenSize = 48, BatchSize = 16, Epochs = 14, LearningRate = 0.01f, Seed = 5,
         Dropout = 0.1f, ValidationFraction = 0.2f, WeightAverageDecay = 0.9f, CheckpointPath = checkpoint,
     };
     Console.WriteLine("training");
