@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using MlNetRnn.Featurization;
 using MlNetRnn.Network;
 using MlNetRnn.Persistence;
@@ -21,36 +20,35 @@ public sealed partial class SequenceModel
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-        WriteEntries(zip);
+        using var archive = new ModelArchiveWriter(stream);
+        WriteEntries(archive);
+        archive.Complete();
     }
 
-    /// <summary>Reads a model written by <see cref="Save(Stream)"/>.</summary>
+    /// <summary>Reads a model written by <see cref="Save(Stream)"/>; a damaged or foreign stream is refused with a
+    /// <see cref="ModelFileException"/> (see <see cref="Load(string)"/>).</summary>
+    /// <param name="origin">How errors name the stream.</param>
     public static SequenceModel Load(Stream stream, string origin = "(stream)")
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ZipArchive zip;
-        try
-        {
-            zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{origin} is not an MlNetRnn model (not a zip archive): {e.Message}", e);
-        }
-        using (zip)
-            return ReadEntries(zip, origin);
+        using var archive = ModelArchiveReader.Open(stream, origin);
+        return ReadEntries(archive);
     }
 
-    /// <summary>Reads a model written by <see cref="Save(string)"/> (or the model inside a checkpoint).</summary>
+    /// <summary>
+    /// Reads a model written by <see cref="Save(string)"/> (or the model inside a checkpoint). Every entry is verified
+    /// before it is used (zip CRC-32, and SHA-256 against the file's checksum manifest where it has one), every size
+    /// is checked against <see cref="SequenceModelLimits"/> before it is allocated, and the JSON is checked against
+    /// the weights' shapes; the weights must be finite. A damaged file is refused with a
+    /// <see cref="ModelFileException"/> naming the file, the entry and what is wrong; a missing one with a
+    /// <see cref="FileNotFoundException"/>.
+    /// </summary>
     public static SequenceModel Load(string path)
     {
-        using var zip = ModelArchive.OpenRead(path, out var file);
-        using (file)
-            return ReadEntries(zip, path);
+        using var archive = ModelArchiveReader.Open(path);
+        return ReadEntries(archive);
     }
 
-    internal void WriteEntries(ZipArchive zip)
+    internal void WriteEntries(ModelArchiveWriter archive)
     {
         var document = new ModelDocument
         {
@@ -75,38 +73,32 @@ public sealed partial class SequenceModel
             RestoredEpoch = History.RestoredEpoch,
             StopReason = History.StopReason,
         };
-        ModelArchive.WriteJson(zip, ModelEntry, document);
-        ModelArchive.WriteFloats(zip, ParametersEntry, Parameters.Values);
+        archive.WriteJson(ModelEntry, document);
+        archive.WriteFloats(ParametersEntry, Parameters.Values);
     }
 
-    internal static SequenceModel ReadEntries(ZipArchive zip, string path)
+    internal static SequenceModel ReadEntries(ModelArchiveReader archive)
     {
-        var document = ModelArchive.ReadJson<ModelDocument>(zip, ModelEntry, path);
-        if (document.Format != ModelDocument.FormatName)
-            throw new InvalidDataException($"'{path}' is a '{document.Format}' file, not an MlNetRnn model.");
-        if (document.FormatVersion > ModelDocument.CurrentFormatVersion)
-            throw new InvalidDataException($"'{path}' uses model format {document.FormatVersion}; this MlNetRnn ({ProducerVersion}) reads up to {ModelDocument.CurrentFormatVersion}. Update MlNetRnn.");
-        try
-        {
-            document.Spec.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidDataException($"'{path}' describes an invalid network: {e.Message}", e);
-        }
-        var parameters = new ParameterSet(SequenceNetwork.Layout(document.Spec));
-        var saved = document.Parameters;
-        if (saved.Count != parameters.Tensors.Count || saved.Zip(parameters.Tensors).Any(p => p.First.Name != p.Second.Name || !p.First.Shape.SequenceEqual(p.Second.Shape)))
-            throw new InvalidDataException($"'{path}': the parameter list does not match the network its spec describes.");
-        ModelArchive.ReadFloats(zip, ParametersEntry, parameters.Count, path).CopyTo(parameters.Values, 0);
+        var document = archive.ReadJson<ModelDocument>(ModelEntry, SequenceModelLimits.MaxModelDocumentBytes);
+        document.Validate(archive.Path);
+        var layout = SequenceNetwork.Layout(document.Spec).ToList();
+        archive.ExpectFloats(ParametersEntry, document.Spec.ParameterCount());
+        var parameters = new ParameterSet(layout);
+        archive.ReadFloats(ParametersEntry, parameters.Values);
+        archive.RequireFinite(ParametersEntry, parameters.Values, parameters.Tensors);
 
         var s = document.Schema;
         TextFeaturizer? featurizer = null;
         if (s.Featurizer is not null)
         {
-            if (s.Vocabulary is null)
-                throw new InvalidDataException($"'{path}': a text model without its vocabulary.");
-            featurizer = new TextFeaturizer(s.Featurizer.AsRead(), new Vocabulary(s.Vocabulary));
+            try
+            {
+                featurizer = new TextFeaturizer(s.Featurizer.AsRead(), new Vocabulary(s.Vocabulary!));
+            }
+            catch (ArgumentException e)
+            {
+                throw new ModelFileException(archive.Path, ModelEntry, $"the tokenizer and vocabulary do not fit together: {e.Message}", e);
+            }
         }
         var schema = new SequenceModelSchema
         {

@@ -30,7 +30,7 @@ public sealed partial class SequenceModel : IDisposable
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(options);
         spec.Validate();
-        parameters.EnsureSameLayout(new ParameterSet(SequenceNetwork.Layout(spec)));
+        parameters.EnsureLayout(SequenceNetwork.Layout(spec));
         Schema = schema;
         Spec = spec;
         Parameters = parameters;
@@ -69,8 +69,8 @@ public sealed partial class SequenceModel : IDisposable
     /// <summary>Chooses the kernel and thread count inference runs on (default: those of training).</summary>
     public void UseKernel(KernelKind kind, int threads)
     {
-        if (threads <= 0)
-            throw new ArgumentOutOfRangeException(nameof(threads), threads, "Threads must be positive.");
+        ArgumentChecks.Defined(kind, nameof(kind));
+        ArgumentChecks.Threads(threads, nameof(threads));
         _kernelKind = kind;
         _threads = threads;
         DrainPool();

@@ -126,8 +126,9 @@ public sealed record SequenceModelOptions
     /// <summary>Seeds initialisation, shuffling, dropout and the validation split. Default 1.</summary>
     public int Seed { get; init; } = 1;
 
-    /// <summary>Kernel threads; at 1 thread a seed reproduces a run bit for bit. Default: processor count.</summary>
-    public int Threads { get; init; } = Environment.ProcessorCount;
+    /// <summary>Kernel threads, 1 to <see cref="SequenceModelLimits.MaxThreads"/>; at 1 thread a seed reproduces a
+    /// run bit for bit. Default: the processor count (at most the cap).</summary>
+    public int Threads { get; init; } = Math.Min(Environment.ProcessorCount, SequenceModelLimits.MaxThreads);
 
     /// <summary>Native (default) or the C# reference kernel (slow; the specification).</summary>
     public KernelKind Kernel { get; init; } = KernelKind.Native;
@@ -137,18 +138,24 @@ public sealed record SequenceModelOptions
 
     public void Validate()
     {
-        if (!Enum.IsDefined(Task))
-            throw new ArgumentException($"Unknown task {Task}.", nameof(Task));
+        ArgumentChecks.Defined(Task, nameof(Task));
+        ArgumentChecks.Defined(Cell, nameof(Cell));
+        ArgumentChecks.Defined(RnnActivation, nameof(RnnActivation));
+        ArgumentChecks.Defined(ReadOut, nameof(ReadOut));
+        ArgumentChecks.Defined(Optimizer, nameof(Optimizer));
+        ArgumentChecks.Defined(Kernel, nameof(Kernel));
+        if (Text is null)
+            throw new ArgumentException("Text must be set (the default TextFeaturizerOptions when the input is not text).", nameof(Text));
+        if (Schedule is null)
+            throw new ArgumentException("Schedule must be set (LearningRateSchedule.Constant by default).", nameof(Schedule));
+        if (PositiveLabel is null)
+            throw new ArgumentException("PositiveLabel must not be null.", nameof(PositiveLabel));
         Text.Validate();
         Schedule.Validate();
-        if (EmbeddingSize <= 0)
-            throw new ArgumentException($"EmbeddingSize must be positive, got {EmbeddingSize}.", nameof(EmbeddingSize));
-        if (VocabularySize < 0)
-            throw new ArgumentException($"VocabularySize must be >= 0, got {VocabularySize}.", nameof(VocabularySize));
-        if (HiddenSize <= 0)
-            throw new ArgumentException($"HiddenSize must be positive, got {HiddenSize}.", nameof(HiddenSize));
-        if (Layers <= 0)
-            throw new ArgumentException($"Layers must be positive, got {Layers}.", nameof(Layers));
+        ArgumentChecks.InRange(EmbeddingSize, 1, SequenceModelLimits.MaxEmbeddingSize, nameof(EmbeddingSize));
+        ArgumentChecks.InRange(VocabularySize, 0, SequenceModelLimits.MaxInputWidth, nameof(VocabularySize), "token ids; 0 takes it from the data");
+        ArgumentChecks.InRange(HiddenSize, 1, SequenceModelLimits.MaxHiddenSize, nameof(HiddenSize));
+        ArgumentChecks.InRange(Layers, 1, SequenceModelLimits.MaxLayers, nameof(Layers));
         if (Dropout is < 0f or >= 1f || float.IsNaN(Dropout))
             throw new ArgumentException($"Dropout must be in [0, 1), got {Dropout}.", nameof(Dropout));
         if (!(LearningRate > 0f) || float.IsInfinity(LearningRate))
@@ -173,13 +180,20 @@ public sealed record SequenceModelOptions
             throw new ArgumentException($"ValidationFraction must be in [0, 1), got {ValidationFraction}.", nameof(ValidationFraction));
         if (EarlyStoppingPatience < 0)
             throw new ArgumentException($"EarlyStoppingPatience must be >= 0, got {EarlyStoppingPatience}.", nameof(EarlyStoppingPatience));
-        if (Threads <= 0)
-            throw new ArgumentException($"Threads must be positive, got {Threads}.", nameof(Threads));
+        ArgumentChecks.Threads(Threads, nameof(Threads));
         if (ClassLabels is { } classes && (classes.Count < 2 || classes.Distinct(StringComparer.Ordinal).Count() != classes.Count || classes.Any(c => c is null)))
             throw new ArgumentException($"ClassLabels must hold at least two distinct, non-null labels, got {classes.Count}.", nameof(ClassLabels));
+        var reserved = ClassLabels?.FirstOrDefault(IsReservedLabel);
+        if (reserved is not null)
+            throw new ArgumentException($"ClassLabels holds '{reserved}', a reserved token of the vocabulary; name the class otherwise.", nameof(ClassLabels));
+        if (ClassWeights is { } weights && weights.Any(w => !(w >= 0f) || float.IsInfinity(w)))
+            throw new ArgumentException($"ClassWeights must be finite and >= 0, got [{string.Join(", ", weights)}].", nameof(ClassWeights));
         if (Task is SequenceTask.Tagging or SequenceTask.LanguageModel && ReadOut is not (ReadOutKind.LastState or ReadOutKind.AllSteps))
             throw new ArgumentException($"{Task} reads every step; leave ReadOut at its default.", nameof(ReadOut));
     }
+
+    /// <summary>Class names the vocabulary reserves (padding, unknown); a label may not be one of them.</summary>
+    internal static bool IsReservedLabel(string? label) => label is Vocabulary.PaddingToken or Vocabulary.UnknownToken;
 }
 
 /// <summary>The update rule.</summary>

@@ -44,12 +44,11 @@ public sealed record TextFeaturizerOptions
 
     public void Validate()
     {
-        if (!Enum.IsDefined(Tokenizer))
-            throw new ArgumentException($"Unknown tokenizer {Tokenizer}.", nameof(Tokenizer));
+        ArgumentChecks.Defined(Tokenizer, nameof(Tokenizer));
+        ArgumentChecks.Defined(Truncation, nameof(Truncation));
         if (MaxTokenLength <= 0)
             throw new ArgumentException($"MaxTokenLength must be positive, got {MaxTokenLength}.", nameof(MaxTokenLength));
-        if (MaxVocabularySize < 3)
-            throw new ArgumentException($"MaxVocabularySize must be at least 3 (padding, unknown and one token), got {MaxVocabularySize}.", nameof(MaxVocabularySize));
+        ArgumentChecks.InRange(MaxVocabularySize, 3, SequenceModelLimits.MaxInputWidth, nameof(MaxVocabularySize), "padding, unknown and at least one token");
         if (MinCount < 1)
             throw new ArgumentException($"MinCount must be at least 1, got {MinCount}.", nameof(MinCount));
         if (TokenizerVersion is { } version && version is < 1 or > Featurization.WordBoundaries.CurrentVersion)

@@ -12,8 +12,7 @@ public sealed unsafe class NativeKernel : ISequenceKernel, IDisposable
 
     public NativeKernel(int threads = 1)
     {
-        if (threads <= 0)
-            throw new ArgumentOutOfRangeException(nameof(threads), threads, "The native kernel needs at least one thread.");
+        ArgumentChecks.Threads(threads, nameof(threads));
         Threads = threads;
         _context = NativeContextHandle.Create(threads);
     }

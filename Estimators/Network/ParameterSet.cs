@@ -54,13 +54,22 @@ public sealed class ParameterSet
 
     public void EnsureSameLayout(ParameterSet other)
     {
-        if (other._tensors.Count != _tensors.Count)
-            throw new ArgumentException($"Parameter layouts differ: {other._tensors.Count} tensors against {_tensors.Count}.");
+        ArgumentNullException.ThrowIfNull(other);
+        EnsureLayout(other._tensors.Select(t => (t.Name, t.Shape.ToArray())));
+    }
+
+    /// <summary>Throws unless the tensors are <paramref name="layout"/> (names and shapes, in order); allocates no
+    /// buffers, so a model checks its weights against its spec without a second copy of them.</summary>
+    public void EnsureLayout(IEnumerable<(string Name, int[] Shape)> layout)
+    {
+        var expected = layout.ToList();
+        if (expected.Count != _tensors.Count)
+            throw new ArgumentException($"Parameter layouts differ: {expected.Count} tensors against {_tensors.Count}.");
         for (var i = 0; i < _tensors.Count; i++)
         {
-            var (a, b) = (_tensors[i], other._tensors[i]);
-            if (a.Name != b.Name || !a.Shape.SequenceEqual(b.Shape))
-                throw new ArgumentException($"Parameter layouts differ at {i}: {a} against {b}.");
+            var (a, (name, shape)) = (_tensors[i], expected[i]);
+            if (a.Name != name || !a.Shape.SequenceEqual(shape))
+                throw new ArgumentException($"Parameter layouts differ at {i}: {a} against {name} [{string.Join(", ", shape)}].");
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed partial class SequenceNetwork
         Kernel = kernel;
         Parameters = parameters ?? new ParameterSet(Layout(spec));
         if (parameters is not null)
-            Parameters.EnsureSameLayout(new ParameterSet(Layout(spec)));
+            Parameters.EnsureLayout(Layout(spec));
         _descriptors = Enumerable.Range(0, spec.Layers).Select(spec.LayerDescriptor).ToArray();
         _layers = Enumerable.Range(0, spec.Layers).Select(_ => new LayerBuffers()).ToArray();
     }

@@ -64,23 +64,32 @@ public sealed record SequenceNetworkSpec
             linearBeforeReset: Cell == RecurrentCell.Gru && LinearBeforeReset, activations: activations);
     }
 
+    /// <summary>Trainable parameters of a network with this spec (computed in 64 bits; call after the sizes are
+    /// known to be within <see cref="SequenceModelLimits"/>).</summary>
+    public long ParameterCount() =>
+        SequenceNetwork.Layout(this).Sum(p => p.Shape.Aggregate(1L, (product, size) => product * size));
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first inconsistent setting.</summary>
     public void Validate()
     {
-        if (!Enum.IsDefined(Task))
-            throw new ArgumentException($"Unknown task {Task}.", nameof(Task));
-        if (InputWidth <= 0)
-            throw new ArgumentException($"InputWidth must be positive (features per step, or vocabulary size for tokens), got {InputWidth}.", nameof(InputWidth));
-        if (InputKind == SequenceInputKind.Tokens && EmbeddingSize <= 0)
-            throw new ArgumentException($"EmbeddingSize must be positive for token inputs, got {EmbeddingSize}.", nameof(EmbeddingSize));
-        if (HiddenSize <= 0)
-            throw new ArgumentException($"HiddenSize must be positive, got {HiddenSize}.", nameof(HiddenSize));
-        if (Layers <= 0)
-            throw new ArgumentException($"Layers must be positive, got {Layers}.", nameof(Layers));
+        ArgumentChecks.Defined(Task, nameof(Task));
+        ArgumentChecks.Defined(InputKind, nameof(InputKind));
+        ArgumentChecks.Defined(Cell, nameof(Cell));
+        ArgumentChecks.Defined(RnnActivation, nameof(RnnActivation));
+        ArgumentChecks.Defined(ReadOut, nameof(ReadOut));
+        ArgumentChecks.InRange(InputWidth, 1, SequenceModelLimits.MaxInputWidth, nameof(InputWidth), "features per step, or vocabulary size for tokens");
+        if (InputKind == SequenceInputKind.Tokens)
+            ArgumentChecks.InRange(EmbeddingSize, 1, SequenceModelLimits.MaxEmbeddingSize, nameof(EmbeddingSize), "for token inputs");
+        ArgumentChecks.InRange(HiddenSize, 1, SequenceModelLimits.MaxHiddenSize, nameof(HiddenSize), "units per direction");
+        ArgumentChecks.InRange(Layers, 1, SequenceModelLimits.MaxLayers, nameof(Layers), "stacked recurrent layers");
         if (Dropout is < 0f or >= 1f || float.IsNaN(Dropout))
             throw new ArgumentException($"Dropout must be in [0, 1), got {Dropout}.", nameof(Dropout));
-        if (OutputSize <= 0)
-            throw new ArgumentException($"OutputSize must be positive, got {OutputSize}.", nameof(OutputSize));
+        ArgumentChecks.InRange(OutputSize, 1, SequenceModelLimits.MaxOutputSize, nameof(OutputSize), "head outputs");
+        if (InputKind == SequenceInputKind.Dense && EmbeddingSize is < 0 or > SequenceModelLimits.MaxEmbeddingSize)
+            throw new ArgumentException($"EmbeddingSize must be in [0, {SequenceModelLimits.MaxEmbeddingSize}] (unused for dense input), got {EmbeddingSize}.", nameof(EmbeddingSize));
+        var parameters = ParameterCount();
+        if (parameters > SequenceModelLimits.MaxParameters)
+            throw new ArgumentException($"This network has {parameters} parameters; at most {SequenceModelLimits.MaxParameters} (SequenceModelLimits.MaxParameters) are supported. Reduce HiddenSize, Layers, EmbeddingSize or the vocabulary.", nameof(HiddenSize));
         if (Cell == RecurrentCell.Rnn && RnnActivation is not (ActivationKind.Tanh or ActivationKind.Relu))
             throw new ArgumentException($"RnnActivation must be Tanh or Relu, got {RnnActivation}.", nameof(RnnActivation));
         if (Task == SequenceTask.BinaryClassification && OutputSize != 1)

@@ -4,7 +4,7 @@ using MlNetRnn.Network;
 namespace MlNetRnn.Persistence;
 
 /// <summary>The JSON part of a saved model ("model.json"); the weights follow in "parameters.bin".</summary>
-internal sealed record ModelDocument
+internal sealed partial record ModelDocument
 {
     public const string FormatName = "mlnetrnn-model";
     public const int CurrentFormatVersion = 1;
@@ -30,7 +30,7 @@ internal sealed record ModelDocument
     public string StopReason { get; init; } = "completed";
 }
 
-internal sealed record SchemaDocument
+internal sealed partial record SchemaDocument
 {
     public SequenceTask Task { get; init; }
 

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using MlNetRnn.Persistence;
 using MlNetRnn.Training.Optimizers;
 
@@ -33,52 +32,56 @@ internal sealed class Checkpoint
     public static void Save(string path, SequenceModel model, IOptimizer optimizer, CheckpointState state, float[]? bestValues) =>
         AtomicFile.Write(path, stream =>
         {
-            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            model.WriteEntries(zip);
+            using var archive = new ModelArchiveWriter(stream);
+            model.WriteEntries(archive);
             var buffers = optimizer.State;
-            ModelArchive.WriteJson(zip, StateEntry, state with { OptimizerBuffers = [.. buffers.Keys], HasBest = bestValues is not null });
+            archive.WriteJson(StateEntry, state with { OptimizerBuffers = [.. buffers.Keys], HasBest = bestValues is not null });
             foreach (var (name, values) in buffers)
-                ModelArchive.WriteFloats(zip, $"optimizer.{name}.bin", values);
+                archive.WriteFloats(BufferEntry(name), values);
             if (bestValues is not null)
-                ModelArchive.WriteFloats(zip, BestEntry, bestValues);
+                archive.WriteFloats(BestEntry, bestValues);
+            archive.Complete();
         });
 
+    /// <summary>
+    /// Reads a checkpoint, verifying it as <see cref="SequenceModel.Load(string)"/> verifies a model, and its loop
+    /// state against the model: counters within the run's epochs, the optimizer buffers the options imply, early
+    /// stopping fields consistent with each other; optimizer and best-weight buffers must be finite. A damaged
+    /// checkpoint is refused with a <see cref="ModelFileException"/>.
+    /// </summary>
     public static Checkpoint Load(string path)
     {
-        using var zip = ModelArchive.OpenRead(path, out var file);
-        using (file)
+        using var archive = ModelArchiveReader.Open(path);
+        var model = SequenceModel.ReadEntries(archive);
+        var state = archive.ReadJson<CheckpointState>(StateEntry, SequenceModelLimits.MaxStateDocumentBytes);
+        state.Validate(model, ExpectedBuffers(model.Options), problem => archive.Error(StateEntry, problem));
+        var count = model.Parameters.Count;
+        var entries = state.OptimizerBuffers.Select(BufferEntry).Concat(state.HasBest ? [BestEntry] : []).ToList();
+        foreach (var entry in entries)
+            archive.ExpectFloats(entry, count);
+        var read = entries.ToDictionary(e => e, e =>
         {
-            var model = SequenceModel.ReadEntries(zip, path);
-            var state = ModelArchive.ReadJson<CheckpointState>(zip, StateEntry, path);
-            var count = model.Parameters.Count;
-            var buffers = state.OptimizerBuffers.ToDictionary(n => n, n => ModelArchive.ReadFloats(zip, $"optimizer.{n}.bin", count, path));
-            var best = state.HasBest ? ModelArchive.ReadFloats(zip, BestEntry, count, path) : null;
-            return new Checkpoint(model, state, buffers, best);
-        }
+            var values = new float[count];
+            archive.ReadFloats(e, values);
+            archive.RequireFinite(e, values, model.Parameters.Tensors);
+            if (e == BufferEntry(AdamSecondMoment) && Array.FindIndex(values, v => v < 0f) is var negative and >= 0)
+                throw archive.Error(e, $"holds {values[negative]} at {negative}; Adam's second moment is a mean of squares, never negative.");
+            return values;
+        });
+        var buffers = state.OptimizerBuffers.ToDictionary(n => n, n => read[BufferEntry(n)]);
+        return new Checkpoint(model, state, buffers, state.HasBest ? read[BestEntry] : null);
     }
-}
 
-/// <summary>The training loop's state at the end of an epoch.</summary>
-internal sealed record CheckpointState
-{
-    public int CompletedEpochs { get; init; }
+    private const string AdamSecondMoment = "v";
 
-    public ulong[] RandomState { get; init; } = [];
+    private static string BufferEntry(string name) => $"optimizer.{name}.bin";
 
-    public OptimizerKind OptimizerKind { get; init; }
-
-    public long OptimizerSteps { get; init; }
-
-    public List<string> OptimizerBuffers { get; init; } = [];
-
-    public double? BestLoss { get; init; }
-
-    public int BestEpoch { get; init; }
-
-    public int EpochsWithoutImprovement { get; init; }
-
-    public bool HasBest { get; init; }
-
-    /// <summary>Early stopping ended the run; resuming returns the finished model.</summary>
-    public bool Stopped { get; init; }
+    /// <summary>The state buffers the optimizer of these options keeps (see the optimizers' State).</summary>
+    private static HashSet<string> ExpectedBuffers(SequenceModelOptions options)
+    {
+        HashSet<string> names = options.Optimizer == OptimizerKind.Adam ? ["m", AdamSecondMoment] : options.Momentum > 0f ? ["velocity"] : [];
+        if (options.WeightAverageDecay > 0f)
+            names.Add("average");
+        return names;
+    }
 }

@@ -28,6 +28,7 @@ public sealed record LearningRateSchedule
 
     public void Validate()
     {
+        ArgumentChecks.Defined(Kind, nameof(Kind));
         if (Kind != LearningRateScheduleKind.Constant && (StepEpochs <= 0 || !(Factor > 0f) || Factor > 1f))
             throw new ArgumentException($"A {Kind} schedule needs StepEpochs > 0 and a factor in (0, 1], got {StepEpochs} and {Factor}.", nameof(LearningRateSchedule));
     }

@@ -3,6 +3,7 @@ using MlNetRnn.Featurization;
 using MlNetRnn.Kernels;
 using MlNetRnn.Network;
 using MlNetRnn.Network.Losses;
+using MlNetRnn.Persistence;
 using MlNetRnn.Training.Optimizers;
 
 namespace MlNetRnn.Training;
@@ -44,6 +45,8 @@ internal sealed class SequenceTrainer
         if (validation is null && o.ValidationFraction > 0f && o.Task == SequenceTask.LanguageModel)
             (train, validation) = SplitText(train, o.ValidationFraction);
 
+        if (o.CheckpointPath is not null)
+            AtomicFile.RemoveLeftovers(o.CheckpointPath);
         var checkpoint = o.CheckpointPath is not null && File.Exists(o.CheckpointPath) ? Checkpoint.Load(o.CheckpointPath) : null;
         SequenceModel model;
         if (checkpoint is not null)
@@ -190,7 +193,7 @@ internal sealed class SequenceTrainer
             if (trained is not null)
                 trained.CopyTo(parameters.Values, 0);
             if (stop)
-                history.StopReason = "early stopping";
+                history.StopReason = TrainingHistory.EarlyStoppingReason;
             if (o.CheckpointPath is not null)
             {
                 Checkpoint.Save(o.CheckpointPath, model, optimizer, new CheckpointState
@@ -281,6 +284,7 @@ internal sealed class SequenceTrainer
             {
                 var steps = train.StepLabels ?? throw new ArgumentException("Tagging needs a label per step (SequenceData.ForTagging).", nameof(train));
                 var distinct = steps.SelectMany(s => s).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+                RequireNoReservedLabel(distinct, nameof(train));
                 if (distinct.Count < 2 && o.ClassLabels is null)
                     throw new ArgumentException("Tagging needs at least two distinct step labels.", nameof(train));
                 labels = WithClassOrder(distinct);
@@ -351,8 +355,20 @@ internal sealed class SequenceTrainer
         return [.. classes];
     }
 
-    private static IReadOnlyList<string> RequireLabels(SequenceData train) =>
-        train.Labels ?? throw new ArgumentException("Classification needs a label per sequence.", nameof(train));
+    private static IReadOnlyList<string> RequireLabels(SequenceData train)
+    {
+        var labels = train.Labels ?? throw new ArgumentException("Classification needs a label per sequence.", nameof(train));
+        RequireNoReservedLabel(labels, nameof(train));
+        return labels;
+    }
+
+    // A model file refuses a class named like a reserved vocabulary token, so training refuses it too.
+    private static void RequireNoReservedLabel(IEnumerable<string> labels, string parameterName)
+    {
+        var reserved = labels.FirstOrDefault(SequenceModelOptions.IsReservedLabel);
+        if (reserved is not null)
+            throw new ArgumentException($"The label '{reserved}' is a reserved token of the vocabulary; name the class otherwise.", parameterName);
+    }
 
     private void CheckResumable(SequenceModel saved, SequenceModelOptions o)
     {

@@ -16,6 +16,9 @@ public sealed class TrainingHistory
     /// <summary>The epoch (1-based) whose weights the model ended with, when the best weights were restored.</summary>
     public int? RestoredEpoch { get; internal set; }
 
+    /// <summary>The <see cref="StopReason"/> of a run that early stopping ended.</summary>
+    public const string EarlyStoppingReason = "early stopping";
+
     /// <summary>Why training ended: "completed", "early stopping", or "cancelled".</summary>
     public string StopReason { get; internal set; } = "completed";
 

@@ -77,6 +77,15 @@ public class BadInputTests
     }
 
     [Fact]
+    public void AReservedTokenIsNotALabel()
+    {
+        // A model file refuses a class named '<pad>' or '<unk>', so training refuses to make one.
+        var data = SequenceData.FromTokenIds([[2, 3], [4], [5, 6]], ["a", "<unk>", "a"]);
+        Assert.Contains("'<unk>' is a reserved token", Assert.Throws<ArgumentException>(() => Estimator(SequenceTask.MulticlassClassification).Fit(data)).Message);
+        Assert.Equal("ClassLabels", Assert.Throws<ArgumentException>(() => new SequenceModelOptions { ClassLabels = ["<pad>", "b"] }.Validate()).ParamName);
+    }
+
+    [Fact]
     public void InvalidOptionsNameTheSetting()
     {
         var error = Assert.Throws<ArgumentException>(() => new SequenceModelEstimator(new SequenceModelOptions { HiddenSize = 0 }));
@@ -91,7 +100,7 @@ public class BadInputTests
         try
         {
             File.WriteAllText(path, "not a model");
-            Assert.Contains("not an MlNetRnn model", Assert.Throws<InvalidDataException>(() => SequenceModel.Load(path)).Message);
+            Assert.Contains("not an MlNetRnn model", Assert.Throws<ModelFileException>(() => SequenceModel.Load(path)).Message);
         }
         finally
         {

@@ -1,0 +1,32 @@
+using MlNetRnn.Training;
+
+namespace MlNetRnn.Tests.Integrity;
+
+/// <summary>
+/// Every input the fuzz campaign (scripts/fuzz-model-files.sh) found failing is kept in Tests/Fixtures/Damaged with a
+/// .txt that says how it was found, what happened and what must happen now; each must now be refused with
+/// <see cref="ModelFileException"/>: *.mlnr by the model loader (from a file and from a stream), *.ckpt by the
+/// checkpoint loader.
+/// </summary>
+public class DamagedFixtureTests
+{
+    public static TheoryData<string> Files() =>
+        [.. Directory.GetFiles(Path.Combine(RepositoryPaths.Tests, "Fixtures", "Damaged"))
+            .Where(f => f.EndsWith(".mlnr", StringComparison.Ordinal) || f.EndsWith(".ckpt", StringComparison.Ordinal))
+            .Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void IsRefused(string name)
+    {
+        var path = Path.Combine(RepositoryPaths.Tests, "Fixtures", "Damaged", name);
+        Assert.True(File.Exists(path + ".txt"), $"{name} needs a {name}.txt saying how it was found and what was wrong");
+        if (name.EndsWith(".ckpt", StringComparison.Ordinal))
+        {
+            Assert.Equal(path, Assert.Throws<ModelFileException>(() => Checkpoint.Load(path)).Path);
+            return;
+        }
+        Assert.Equal(path, Assert.Throws<ModelFileException>(() => SequenceModel.Load(path)).Path);
+        Assert.Throws<ModelFileException>(() => SequenceModel.Load(new MemoryStream(File.ReadAllBytes(path))));
+    }
+}
