@@ -216,4 +216,26 @@ public static class RecurrentCatalog
         options.FeatureWidth = featureWidth;
         return options;
     }
+
+    /// <summary>
+    /// After <c>ApplyOnnxModel</c> on an MlNetRnn export (binary or single-value regression): its vector outputs become
+    /// ML.NET's scalar PredictedLabel, Score and Probability (or Score), so that Evaluate reads them:
+    /// <code>
+    /// var scored = ml.Transforms.ApplyOnnxModel(["PredictedLabel", "Score", "Probability"], ["Text"], "spam.onnx")
+    ///     .Append(ml.Transforms.SequenceOnnxScores(SequenceTask.BinaryClassification)).Fit(test).Transform(test);
+    /// var metrics = ml.BinaryClassification.Evaluate(scored);
+    /// </code>
+    /// Multiclass exports need no conversion for Score (a vector of class probabilities, as ML.NET's); their
+    /// PredictedLabel is the class name.
+    /// </summary>
+    public static IEstimator<ITransformer> SequenceOnnxScores(this TransformsCatalog catalog, SequenceTask task)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return task switch
+        {
+            SequenceTask.BinaryClassification => catalog.CustomMapping(new BinaryOnnxScores().GetMapping(), BinaryOnnxScores.ContractName),
+            SequenceTask.Regression => catalog.CustomMapping(new RegressionOnnxScores().GetMapping(), RegressionOnnxScores.ContractName),
+            _ => throw new ArgumentOutOfRangeException(nameof(task), task, "Expected BinaryClassification or Regression: other exports' outputs need no conversion."),
+        };
+    }
 }

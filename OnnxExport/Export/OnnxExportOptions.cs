@@ -3,7 +3,7 @@ namespace MlNetRnn;
 /// <summary>What a text model's exported graph takes.</summary>
 public enum OnnxTextInput
 {
-    /// <summary>The raw text: a string input "Text" [batch]; the tokenizer, vocabulary and truncation are in the graph.
+    /// <summary>The raw text: a string input "Text" [batch, 1]; the tokenizer, vocabulary and truncation are in the graph.
     /// Needs the Words tokenizer (version 2) and opset 20 or later.</summary>
     Text = 0,
 

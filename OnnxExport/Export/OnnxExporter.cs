@@ -62,7 +62,7 @@ public static class OnnxExporter
         {
             if (rawText)
             {
-                g.Input(OnnxModelContract.TextInput, DataType.String, "batch");
+                g.Input(OnnxModelContract.TextInput, DataType.String, "batch", 1);
                 if (model.Schema.Featurizer is { } featurizer)
                     TextGraph.Build(g, featurizer, OnnxModelContract.TextInput, OnnxModelContract.TokenInput, OnnxModelContract.SequenceLengths);
                 else
@@ -277,7 +277,7 @@ public static class OnnxExporter
             ModelVersion = 1,
             DocString = (options.Description is null ? "" : options.Description + "\n") +
                         $"MlNetRnn {spec.Task} model: {Describe(spec)}. " + (rawText
-                            ? $"Input: the raw text, {OnnxModelContract.TextInput} [batch] (the tokenizer and vocabulary are in the graph)."
+                            ? $"Input: the raw text, {OnnxModelContract.TextInput} [batch, 1] (the tokenizer and vocabulary are in the graph)."
                             : $"Inputs are batch-major; {OnnxModelContract.SequenceLengths} holds each sequence's real length, which must be >= 1."),
             Graph = g.Graph,
         };

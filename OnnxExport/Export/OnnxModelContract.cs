@@ -8,7 +8,7 @@ namespace MlNetRnn.OnnxExport.Export;
 /// </summary>
 public static class OnnxModelContract
 {
-    /// <summary>Raw-text models: string [batch].</summary>
+    /// <summary>Raw-text models: string [batch, 1] (the shape ML.NET's ApplyOnnxModel feeds a text column as).</summary>
     public const string TextInput = "Text";
 
     /// <summary>ML.NET's output columns. Binary: PredictedLabel bool [batch] (the positive class, labels[1], when

@@ -43,7 +43,7 @@ internal static class TextGraph
     public static int LowercasePadding(int maxTokenLength) => maxTokenLength / 4 + 1;
 
     /// <summary>Adds the front end, computing <paramref name="idsOutput"/> [B, T] (int64) and
-    /// <paramref name="lengthsOutput"/> [B] (int32) from the string input <paramref name="textInput"/> [B].</summary>
+    /// <paramref name="lengthsOutput"/> [B] (int32) from the string input <paramref name="textInput"/> [B, 1].</summary>
     public static void Build(OnnxGraphBuilder g, TextFeaturizer featurizer, string textInput, string idsOutput, string lengthsOutput)
     {
         var options = featurizer.Options;
@@ -82,9 +82,11 @@ internal static class TextGraph
 
     // Text [B] -> ids [B, T], lengths [B]: each replacement applied one text at a time, the words cut to maxLength, then
     // split, optionally lower-cased, looked up (keys -> values, else unknown). A text with no words reads as one unknown.
-    private static void Front(OnnxGraphBuilder g, string textInput, IReadOnlyList<(char Character, string Replacement)> replacements, int maxLength,
+    private static void Front(OnnxGraphBuilder g, string textColumn, IReadOnlyList<(char Character, string Replacement)> replacements, int maxLength,
         TruncationSide truncation, int? lowercaseMaxTokenLength, string[] keys, long[] values, long unknown, string idsOutput, string lengthsOutput)
     {
+        // The input is [B, 1], as ML.NET's ApplyOnnxModel feeds a text column (and skl2onnx declares strings).
+        var textInput = g.Node("Reshape", [textColumn, Ints1(g, -1)], g.Fresh("texts"));
         // One text at a time: every separator and punctuation character replaced, then cut to MaxLength words.
         var batch = g.Node("Squeeze", [g.Node("Shape", [textInput], g.Fresh("text_shape")), Axes(g, 0)], g.Fresh("batch"));
         var body = g.Subgraph("each_text");

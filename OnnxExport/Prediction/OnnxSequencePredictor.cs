@@ -59,11 +59,9 @@ public sealed class OnnxSequencePredictor : IDisposable
 
     public IReadOnlyList<SequencePrediction> Predict(SequenceData data)
     {
-        var encoded = _encoder.Encode(data, requireTargets: false);
-        var results = new SequencePrediction[encoded.Count];
-        foreach (var indices in SequenceBatcher.Plan(Enumerable.Range(0, encoded.Count).ToArray(), encoded.Lengths, BatchSize, bucket: true, random: null))
+        var results = new SequencePrediction[data.Count];
+        foreach (var batch in Batches(data))
         {
-            var batch = SequenceBatcher.Gather(encoded, indices);
             var outputs = Run(batch, TextsOf(data, batch), out _, out var lengths);
             for (var b = 0; b < batch.Batch; b++)
                 results[batch.ExampleIndices![b]] = SequencePredictionDecoder.Decode(Schema, Spec, outputs, batch.Batch, lengths, b);
@@ -76,12 +74,10 @@ public sealed class OnnxSequencePredictor : IDisposable
     {
         if (Spec.PerStep)
             throw new InvalidOperationException($"A {Spec.Task} model predicts per step and has no '{OnnxModelContract.Encoding}' output.");
-        var encoded = _encoder.Encode(data, requireTargets: false);
-        var results = new float[encoded.Count][];
+        var results = new float[data.Count][];
         var F = Spec.FeatureSize;
-        foreach (var indices in SequenceBatcher.Plan(Enumerable.Range(0, encoded.Count).ToArray(), encoded.Lengths, BatchSize, bucket: true, random: null))
+        foreach (var batch in Batches(data))
         {
-            var batch = SequenceBatcher.Gather(encoded, indices);
             Run(batch, TextsOf(data, batch), out var encoding, out _);
             for (var b = 0; b < batch.Batch; b++)
                 results[batch.ExampleIndices![b]] = encoding.AsSpan(b * F, F).ToArray();
@@ -89,8 +85,39 @@ public sealed class OnnxSequencePredictor : IDisposable
         return results;
     }
 
-    private string[]? TextsOf(SequenceData data, SequenceBatch batch) =>
-        TakesText ? batch.ExampleIndices!.Select(i => data.Texts![i]).ToArray() : null;
+    // Batches of similar lengths, encoded as the native model encodes them. A raw-text graph over ML.NET key names (no
+    // featurizer here to measure the texts with) gets the texts in order; the graph computes their lengths itself.
+    private IEnumerable<SequenceBatch> Batches(SequenceData data)
+    {
+        if (TakesText && Schema.Featurizer is null)
+        {
+            var texts = data.Texts ?? throw new ArgumentException(
+                $"This ONNX graph takes the raw text ('{OnnxModelContract.TextInput}'), got {data.InputKind}; pass texts (SequenceData.FromTexts).", nameof(data));
+            for (var start = 0; start < texts.Count; start += BatchSize)
+            {
+                var count = Math.Min(BatchSize, texts.Count - start);
+                yield return new SequenceBatch
+                {
+                    SeqLength = 1, Batch = count, Lengths = Enumerable.Repeat(1, count).ToArray(),
+                    ExampleIndices = Enumerable.Range(start, count).ToArray(),
+                };
+            }
+            yield break;
+        }
+        var encoded = _encoder.Encode(data, requireTargets: false);
+        foreach (var indices in SequenceBatcher.Plan(Enumerable.Range(0, encoded.Count).ToArray(), encoded.Lengths, BatchSize, bucket: true, random: null))
+            yield return SequenceBatcher.Gather(encoded, indices);
+    }
+
+    private string[]? TextsOf(SequenceData data, SequenceBatch batch)
+    {
+        if (!TakesText)
+            return null;
+        if (data.Texts is not { } texts)
+            throw new ArgumentException($"This ONNX graph takes the raw text ('{OnnxModelContract.TextInput}'), got {data.InputKind}; pass texts " +
+                                        "(SequenceData.FromTexts), or export with TextInput = OnnxTextInput.TokenIds to score token ids.", nameof(data));
+        return batch.ExampleIndices!.Select(i => texts[i]).ToArray();
+    }
 
     /// <summary>Runs one batch (the encoded batch, or its texts for a raw-text graph); returns the head outputs
     /// time-major ([B, K] or [T, B, K]) and the lengths the graph ran.</summary>
@@ -104,7 +131,7 @@ public sealed class OnnxSequencePredictor : IDisposable
         {
             if (texts is not null)
             {
-                var text = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, [B]);
+                var text = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, [B, 1]);
                 for (var b = 0; b < B; b++)
                     text.StringTensorSetElementAt(texts[b].AsSpan(), b);
                 Add(OnnxModelContract.TextInput, text);

@@ -101,7 +101,7 @@ public class TextGraphTests(ITestOutputHelper output)
             if (model.Task == SequenceTask.LanguageModel)
                 return;
             using var session = OrtTest.Open(File.ReadAllBytes(path));
-            var outputs = OrtTest.Run(session, [RuntimeInput.Strings(OnnxModelContract.TextInput, texts, texts.Length)]).ToDictionary(o => o.Name);
+            var outputs = OrtTest.Run(session, [RuntimeInput.Strings(OnnxModelContract.TextInput, texts, texts.Length, 1)]).ToDictionary(o => o.Name);
             switch (model.Task)
             {
                 case SequenceTask.BinaryClassification:
@@ -185,7 +185,7 @@ public class TextGraphTests(ITestOutputHelper output)
 
     private static void AssertIdsEqual(Microsoft.ML.OnnxRuntime.InferenceSession session, TextFeaturizer featurizer, IReadOnlyList<string> texts, string what)
     {
-        var outputs = OrtTest.Run(session, [RuntimeInput.Strings(OnnxModelContract.TextInput, [.. texts], texts.Count)]);
+        var outputs = OrtTest.Run(session, [RuntimeInput.Strings(OnnxModelContract.TextInput, [.. texts], texts.Count, 1)]);
         var ids = outputs[0];
         var lengths = outputs[1].Int64s;
         var steps = (int)ids.Shape[1];

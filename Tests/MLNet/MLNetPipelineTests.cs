@@ -67,27 +67,59 @@ public class MLNetPipelineTests
             var reloadedMetrics = fresh.BinaryClassification.Evaluate(loaded.Transform(fresh.Data.LoadFromEnumerable(testRows)));
             Assert.Equal(metrics.Accuracy, reloadedMetrics.Accuracy);
         }
-        finally
+        catch
         {
             File.Delete(path);
+            throw;
         }
 
-        // The ONNX export of the trained network scores what the ML.NET transformer scores, given the same ids (the
-        // transformer keeps the first Text.MaxLength = 150 keys of a row).
+        // The ONNX export of the trained network scores what the ML.NET transformer scores: given the same ids (the
+        // transformer keeps the first MaxLength = 150 keys of a row), and given the raw text the pipeline's
+        // TokenizeIntoWords read (the export splits it on ' ' and looks the words up in MapValueToKey's key names),
+        // through the official ONNX Runtime and through ML.NET's ApplyOnnxModel, whose output Evaluate reads.
         var trainer = (SequenceModelTransformer)model.LastTransformer;
-        var onnx = Path.Combine(Path.GetTempPath(), $"mlnetrnn-spam-{Guid.NewGuid():N}.onnx");
+        var ids = Path.Combine(Path.GetTempPath(), $"mlnetrnn-spam-{Guid.NewGuid():N}.onnx");
+        var text = Path.Combine(Path.GetTempPath(), $"mlnetrnn-spam-text-{Guid.NewGuid():N}.onnx");
         try
         {
-            trainer.ExportToOnnx(onnx);
-            using var predictor = OnnxSequencePredictor.Load(onnx);
-            var tokenIds = ml.Data.CreateEnumerable<TokenIdRow>(model.Transform(test), reuseRowObject: false).ToArray();
-            var onnxPredictions = predictor.Predict(SequenceData.FromTokenIds(tokenIds.Select(r => r.TokenIds.Select(k => (int)k).Take(150).DefaultIfEmpty(0).ToArray()).ToArray()));
-            for (var i = 0; i < testRows.Length; i++)
-                Assert.True(Math.Abs(onnxPredictions[i].Probability - before[i].Probability) < 1e-5, $"mail {i}: ONNX {onnxPredictions[i].Probability} vs ML.NET {before[i].Probability}");
+            trainer.ExportToOnnx(ids, new OnnxExportOptions { TextInput = OnnxTextInput.TokenIds });
+            using (var predictor = OnnxSequencePredictor.Load(ids))
+            {
+                var tokenIds = ml.Data.CreateEnumerable<TokenIdRow>(model.Transform(test), reuseRowObject: false).ToArray();
+                var onnxPredictions = predictor.Predict(SequenceData.FromTokenIds(tokenIds.Select(r => r.TokenIds.Select(k => (int)k).Take(150).DefaultIfEmpty(0).ToArray()).ToArray()));
+                for (var i = 0; i < testRows.Length; i++)
+                    Assert.True(Math.Abs(onnxPredictions[i].Probability - before[i].Probability) < 1e-5, $"mail {i}: ONNX {onnxPredictions[i].Probability} vs ML.NET {before[i].Probability}");
+            }
+
+            // The model loaded into a fresh context exports the same graph.
+            var loaded = new MLContext().Model.Load(path, out _);
+            loaded.ExportSequenceModelToOnnx(text);
+            var fromFitted = Path.Combine(Path.GetTempPath(), $"mlnetrnn-spam-fitted-{Guid.NewGuid():N}.onnx");
+            trainer.ExportToOnnx(fromFitted);
+            Assert.Equal(File.ReadAllBytes(fromFitted), File.ReadAllBytes(text));
+            File.Delete(fromFitted);
+
+            using (var predictor = OnnxSequencePredictor.Load(text))
+            {
+                Assert.True(predictor.TakesText);
+                var raw = predictor.Predict(SequenceData.FromTexts(testRows.Select(r => r.Text).ToArray()));
+                for (var i = 0; i < testRows.Length; i++)
+                {
+                    Assert.Equal(before[i].PredictedLabel, raw[i].PredictedLabel == "True");
+                    Assert.True(Math.Abs(raw[i].Probability - before[i].Probability) < 1e-5, $"mail {i}: raw-text ONNX {raw[i].Probability} vs ML.NET {before[i].Probability}");
+                }
+            }
+            var applied = ml.Transforms.ApplyOnnxModel(["PredictedLabel", "Score", "Probability"], ["Text"], text)
+                .Append(ml.Transforms.SequenceOnnxScores(SequenceTask.BinaryClassification)).Fit(test).Transform(test);
+            var onnxMetrics = ml.BinaryClassification.Evaluate(applied);
+            Assert.Equal(metrics.Accuracy, onnxMetrics.Accuracy);
+            Assert.Equal(metrics.AreaUnderRocCurve, onnxMetrics.AreaUnderRocCurve, 6);
         }
         finally
         {
-            File.Delete(onnx);
+            File.Delete(ids);
+            File.Delete(text);
+            File.Delete(path);
         }
     }
 
