@@ -3,7 +3,6 @@
 // (InferenceSession) and with ML.NET's ApplyOnnxModel, and check that every score agrees with the library's own within
 // 1e-5. Prints one line per check; exits 1 on a disagreement. Run from any folder (it writes to a temporary one).
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using MlNetRnn;
 using MlNetRnn.MLNet;
@@ -39,20 +38,20 @@ Console.WriteLine($"core API: trained {model.History.Epochs.Count} epochs, accur
 var corePath = Path.Combine(folder, "core.onnx");
 model.ExportToOnnx(corePath);
 
+// The export takes the raw text ("Text", [batch, 1]): the tokenizer and vocabulary are in the graph.
 using (var session = new InferenceSession(corePath))
 {
-    var featurizer = model.Schema.Featurizer!;
-    var largest = 0.0;
+    var text = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, [testTexts.Length, 1]);
     for (var i = 0; i < testTexts.Length; i++)
+        text.StringTensorSetElementAt(testTexts[i].AsSpan(), i);
+    using (text)
+    using (var results = session.Run(new RunOptions(), ["Text"], [text], ["Probability", "PredictedLabel"]))
     {
-        var ids = featurizer.Encode(testTexts[i]).Select(id => (long)id).ToArray();
-        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, [1, ids.Length]);
-        using var lengthValue = OrtValue.CreateTensorValueFromMemory(new[] { ids.Length }, [1]);
-        using var results = session.Run(new RunOptions(), ["input_ids", "sequence_lens"], [idsValue, lengthValue], ["probability"]);
-        var probability = results[0].GetTensorDataAsSpan<float>()[^1];
-        largest = Math.Max(largest, Math.Abs(probability - native[i].Probability));
+        var probability = results[0].GetTensorDataAsSpan<float>().ToArray();
+        var label = results[1].GetTensorDataAsSpan<bool>().ToArray();
+        Check("core API model, ONNX Runtime InferenceSession on raw text vs model.Predict",
+            Enumerable.Range(0, testTexts.Length).Max(i => Math.Abs(probability[i] - native[i].Probability) + (label[i] == (native[i].PredictedLabel == "spam") ? 0 : 1)));
     }
-    Check("core API model, ONNX Runtime InferenceSession vs model.Predict", largest);
 }
 
 using (var predictor = OnnxSequencePredictor.Load(corePath))
@@ -76,21 +75,22 @@ var trainer = (SequenceModelTransformer)fitted.LastTransformer;
 var mlnetPath = Path.Combine(folder, "mlnet.onnx");
 trainer.ExportToOnnx(mlnetPath);
 
-// The export scored by ML.NET's ApplyOnnxModel: the key ids ML.NET's own transforms produced, padded to a fixed
-// length, with the real lengths beside them.
-const int Steps = 40;
-var keyed = ml.Data.CreateEnumerable<Keyed>(fitted.Transform(test), reuseRowObject: false).ToArray();
-var rows = keyed.Select(k =>
-{
-    var ids = k.TokenIds.Select(v => (long)v).Take(Steps).ToArray();
-    var padded = new long[Steps];
-    ids.CopyTo(padded, 0);
-    return new IdRow { Ids = padded, Length = [Math.Max(ids.Length, 1)] };
-}).ToArray();
-var apply = ml.Transforms.ApplyOnnxModel(["probability"], ["input_ids", "sequence_lens"], mlnetPath,
-    shapeDictionary: new Dictionary<string, int[]> { ["input_ids"] = [1, Steps], ["sequence_lens"] = [1] }, gpuDeviceId: null, fallbackToCpu: false);
-var onnxScored = ml.Data.CreateEnumerable<OnnxScore>(apply.Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows)), reuseRowObject: false).ToArray();
-Check("ML.NET model, ML.NET ApplyOnnxModel vs the ML.NET trainer's Probability", onnxScored.Zip(scored).Max(p => Math.Abs(p.First.Probability[0] - p.Second.Probability)));
+// The export takes the raw text too (the words TokenizeIntoWords split, looked up in MapValueToKey's keys); ML.NET's
+// ApplyOnnxModel scores it on the Text column, SequenceOnnxScores makes its outputs the scalars Evaluate reads.
+var applied = ml.Transforms.ApplyOnnxModel(["PredictedLabel", "Score", "Probability"], ["Text"], mlnetPath)
+    .Append(ml.Transforms.SequenceOnnxScores(SequenceTask.BinaryClassification)).Fit(test).Transform(test);
+var onnxScored = ml.Data.CreateEnumerable<Scored>(applied, reuseRowObject: false).ToArray();
+Check("ML.NET model, ML.NET ApplyOnnxModel on raw text vs the ML.NET trainer's Probability", onnxScored.Zip(scored).Max(p => Math.Abs(p.First.Probability - p.Second.Probability)));
+var onnxMetrics = ml.BinaryClassification.Evaluate(applied);
+Check("ML.NET model, Evaluate on ApplyOnnxModel's output vs on the trainer's (accuracy)", Math.Abs(onnxMetrics.Accuracy - metrics.Accuracy));
+
+// A model loaded with Model.Load exports the same graph.
+var zip = Path.Combine(folder, "model.zip");
+ml.Model.Save(fitted, train.Schema, zip);
+var loadedPath = Path.Combine(folder, "loaded.onnx");
+new MLContext().Model.Load(zip, out _).ExportSequenceModelToOnnx(loadedPath);
+Check("ML.NET model loaded with Model.Load, its export vs the fitted model's (bytes differing)",
+    File.ReadAllBytes(loadedPath).SequenceEqual(File.ReadAllBytes(mlnetPath)) ? 0 : 1);
 
 File.Copy(corePath, Path.Combine(AppContext.BaseDirectory, "core.onnx"), overwrite: true);   // for the CUDA check
 Directory.Delete(folder, recursive: true);
@@ -142,26 +142,6 @@ public sealed class Mail
 public sealed class Scored
 {
     public float Probability { get; set; }
-}
-
-public sealed class Keyed
-{
-    public uint[] TokenIds { get; set; } = [];
-}
-
-public sealed class IdRow
-{
-    [ColumnName("input_ids"), VectorType(40)]
-    public long[] Ids { get; set; } = [];
-
-    [ColumnName("sequence_lens"), VectorType(1)]
-    public int[] Length { get; set; } = [];
-}
-
-public sealed class OnnxScore
-{
-    [ColumnName("probability")]
-    public float[] Probability { get; set; } = [];
 }
 
 /// <summary>Deterministic toy mails: spam draws more often from offer words, ham from work words.</summary>
