@@ -1,0 +1,119 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit.Abstractions;
+
+namespace MlNetRnn.MLNet.Tests;
+
+/// <summary>Runs the README's examples alone: they change the working directory, which is the process's.</summary>
+[CollectionDefinition(nameof(ReadmeExamples), DisableParallelization = true)]
+public sealed class ReadmeExamples;
+
+/// <summary>
+/// Every example of the README's guide (a ```csharp block after a line <c>&lt;!-- example: name --&gt;</c>) is a
+/// complete program: each is compiled with Roslyn against the libraries this test project references and run in a
+/// folder of its own, so the guide cannot drift from the API.
+/// </summary>
+[Collection(nameof(ReadmeExamples))]
+public partial class ReadmeExamplesTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> ExampleNames()
+    {
+        var names = new TheoryData<string>();
+        foreach (var name in Examples().Keys)
+            names.Add(name);
+        return names;
+    }
+
+    [Fact]
+    public void TheGuideHasItsExamples() =>
+        Assert.True(Examples().Count >= 8, $"README.md has {Examples().Count} marked examples; expected one per task of the guide.");
+
+    [Theory]
+    [MemberData(nameof(ExampleNames))]
+    public void ExampleCompilesAndRuns(string name)
+    {
+        var code = Examples()[name];
+        var compilation = CSharpCompilation.Create($"readme_{name.Replace('-', '_')}",
+            [CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest), path: $"README.md#{name}")],
+            References.Value,
+            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable,
+                usings: ["System", "System.IO", "System.Linq", "System.Collections.Generic"]));
+        using var assembly = new MemoryStream();
+        var emitted = compilation.Emit(assembly);
+        Assert.True(emitted.Success, $"README example '{name}' does not compile:\n" +
+            string.Join("\n", emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
+
+        var folder = Directory.CreateTempSubdirectory($"mlnetrnn-readme-{name}-").FullName;
+        var previous = Environment.CurrentDirectory;
+        var console = Console.Out;
+        var printed = new StringWriter();
+        var context = new AssemblyLoadContext(name, isCollectible: true);
+        try
+        {
+            Environment.CurrentDirectory = folder;
+            Console.SetOut(printed);
+            assembly.Position = 0;
+            var entry = context.LoadFromStream(assembly).EntryPoint!;
+            var result = entry.Invoke(null, entry.GetParameters().Length == 0 ? null : [Array.Empty<string>()]);
+            if (result is int code1)
+                Assert.True(code1 == 0, $"README example '{name}' exited with {code1}");
+        }
+        catch (TargetInvocationException e)
+        {
+            Assert.Fail($"README example '{name}' threw {e.InnerException}");
+        }
+        finally
+        {
+            Console.SetOut(console);
+            Environment.CurrentDirectory = previous;
+            context.Unload();
+            output.WriteLine(printed.ToString());
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>The marked examples of README.md by name.</summary>
+    private static Dictionary<string, string> Examples()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        return ExampleBlock().Matches(readme).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["code"].Value);
+    }
+
+    [GeneratedRegex(@"<!-- example: (?<name>[a-z0-9-]+) -->\s*```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex ExampleBlock();
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "MlNetRnn.sln")))
+                return directory.FullName;
+        }
+        throw new DirectoryNotFoundException($"No MlNetRnn.sln above {AppContext.BaseDirectory}.");
+    }
+
+    // The platform's assemblies and every assembly beside the tests (MlNetRnn, ML.NET, ONNX Runtime's managed API).
+    private static readonly Lazy<MetadataReference[]> References = new(() =>
+    {
+        var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+        var beside = Directory.GetFiles(AppContext.BaseDirectory, "*.dll").Where(IsManaged);
+        return platform.Concat(beside).GroupBy(Path.GetFileName).Select(g => g.First())
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)).ToArray();
+    });
+
+    private static bool IsManaged(string path)
+    {
+        try
+        {
+            AssemblyName.GetAssemblyName(path);
+            return true;
+        }
+        catch (BadImageFormatException)
+        {
+            return false;
+        }
+    }
+}
