@@ -126,8 +126,9 @@ public sealed record SequenceModelOptions
     /// <summary>Seeds initialisation, shuffling, dropout and the validation split. Default 1.</summary>
     public int Seed { get; init; } = 1;
 
-    /// <summary>Kernel threads; at 1 thread a seed reproduces a run bit for bit. Default: processor count.</summary>
-    public int Threads { get; init; } = Environment.ProcessorCount;
+    /// <summary>Kernel threads (1 to <see cref="NativeKernel.MaxThreads"/>); at 1 thread a seed reproduces a run bit for
+    /// bit. Default: the processor count, at most NativeKernel.MaxThreads.</summary>
+    public int Threads { get; init; } = Math.Min(Environment.ProcessorCount, NativeKernel.MaxThreads);
 
     /// <summary>Native (default) or the C# reference kernel (slow; the specification).</summary>
     public KernelKind Kernel { get; init; } = KernelKind.Native;
@@ -173,8 +174,8 @@ public sealed record SequenceModelOptions
             throw new ArgumentException($"ValidationFraction must be in [0, 1), got {ValidationFraction}.", nameof(ValidationFraction));
         if (EarlyStoppingPatience < 0)
             throw new ArgumentException($"EarlyStoppingPatience must be >= 0, got {EarlyStoppingPatience}.", nameof(EarlyStoppingPatience));
-        if (Threads <= 0)
-            throw new ArgumentException($"Threads must be positive, got {Threads}.", nameof(Threads));
+        if (Threads < 1 || Threads > NativeKernel.MaxThreads)
+            throw new ArgumentException($"Threads must be in [1, {NativeKernel.MaxThreads}] (NativeKernel.MaxThreads), got {Threads}.", nameof(Threads));
         if (ClassLabels is { } classes && (classes.Count < 2 || classes.Distinct(StringComparer.Ordinal).Count() != classes.Count || classes.Any(c => c is null)))
             throw new ArgumentException($"ClassLabels must hold at least two distinct, non-null labels, got {classes.Count}.", nameof(ClassLabels));
         if (Task is SequenceTask.Tagging or SequenceTask.LanguageModel && ReadOut is not (ReadOutKind.LastState or ReadOutKind.AllSteps))
@@ -192,7 +193,7 @@ public enum OptimizerKind
 /// <summary>Which kernel runs the recurrent layers and GEMMs.</summary>
 public enum KernelKind
 {
-    /// <summary>The native kernel (C++, OpenBLAS, threads).</summary>
+    /// <summary>The native kernel (C++, its own GEMM, threads; AVX-512, AVX2 or baseline x86-64 code).</summary>
     Native = 0,
 
     /// <summary>The C# reference implementation: slow, single-threaded, the specification.</summary>

@@ -53,9 +53,20 @@ internal static class NativeLibraryLoader
                 tried.Add($"{path} (no such file)");
                 continue;
             }
-            if (!NativeLibrary.TryLoad(path, out var handle))
+            nint handle;
+            try
             {
-                tried.Add($"{path} (exists but could not be loaded: is libopenblas installed? Debian: apt-get install libopenblas-dev)");
+                handle = NativeLibrary.Load(path);
+            }
+            catch (DllNotFoundException e)
+            {
+                // The message carries the loader's own reason (dlerror: a missing dependency, a wrong architecture).
+                tried.Add($"{path} (exists but could not be loaded: {e.Message})");
+                continue;
+            }
+            catch (BadImageFormatException e)
+            {
+                tried.Add($"{path} (exists but is not a loadable library for this process: {e.Message})");
                 continue;
             }
             var version = NativeLibrary.GetExport(handle, "mlnr_abi_version");
@@ -66,7 +77,7 @@ internal static class NativeLibraryLoader
         }
         throw new DllNotFoundException(
             $"The MlNetRnn native kernel ({FileName}) was not found. Tried:\n  " + string.Join("\n  ", tried) +
-            $"\nFix: run 'dotnet build' (it builds the kernel with CMake; needs cmake, g++ and libopenblas-dev), or set {PathVariable} to the library's path.");
+            $"\nFix: run 'dotnet build' (it builds the kernel with CMake; needs cmake and g++), or set {PathVariable} to the library's path.");
     }
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]

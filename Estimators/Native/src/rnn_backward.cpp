@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <cstring>
 
-#include "gemm.hpp"
+#include "packed_gemm.hpp"
 #include "rnn.hpp"
 
-namespace mlnr {
+MLNR_ISA_BEGIN
 
 namespace {
 
@@ -395,4 +395,4 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
     }
 }
 
-}  // namespace mlnr
+MLNR_ISA_END

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
-#include "gemm.hpp"
+#include "packed_gemm.hpp"
 #include "rnn.hpp"
 
-namespace mlnr {
+MLNR_ISA_BEGIN
 
 namespace {
 
@@ -234,9 +234,8 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
             if (lbr0) pack_share(ctx.packed_candidate, w, plan.workers);
             pack_share(ctx.packed_input, w, plan.workers);
             if (!packed.wait()) return;
-            // Chunks sized by the training row in both modes: inference then runs the very GEMMs training runs (same
-            // shapes, same row cuts), so its outputs are training's bits also where the BLAS runs them (OpenBLAS's
-            // result for a row can depend on where the row falls in the GEMM).
+            // Chunks sized by the training row in both modes: inference runs the very GEMMs training runs (same shapes,
+            // same row cuts).
             const std::vector<int> bounds = chunk_steps(plan, w, L.stride() * static_cast<long>(sizeof(float)), ctx.chunk_rows);
             long chunk_rows = 0;
             for (size_t c = 0; c + 1 < bounds.size(); ++c)
@@ -268,4 +267,4 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
     }
 }
 
-}  // namespace mlnr
+MLNR_ISA_END
