@@ -60,8 +60,10 @@ internal static class NativeLibraryLoader
             }
             catch (DllNotFoundException e)
             {
-                // The message carries the loader's own reason (dlerror: a missing dependency, a wrong architecture).
-                tried.Add($"{path} (exists but could not be loaded: {e.Message})");
+                // .NET's message ends with the system loader's own reason (dlerror: "libfoo.so.1: cannot open shared
+                // object file", "file too short", "wrong ELF class"); NativeLibrary.TryLoad would drop it.
+                var reason = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? e.Message;
+                tried.Add($"{path} (exists but could not be loaded: {reason})");
                 continue;
             }
             catch (BadImageFormatException e)
@@ -76,7 +78,7 @@ internal static class NativeLibraryLoader
             return handle;
         }
         throw new DllNotFoundException(
-            $"The MlNetRnn native kernel ({FileName}) was not found. Tried:\n  " + string.Join("\n  ", tried) +
+            $"The MlNetRnn native kernel ({FileName}) could not be loaded. Tried:\n  " + string.Join("\n  ", tried) +
             $"\nFix: run 'dotnet build' (it builds the kernel with CMake; needs cmake and g++), or set {PathVariable} to the library's path.");
     }
 

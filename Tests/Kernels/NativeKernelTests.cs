@@ -121,17 +121,7 @@ public class NativeKernelTests
     public void NativeMatchesReference(string configuration)
     {
         var c = RandomCase.Create(configuration);
-        var expected = c.Run(ReferenceKernel.Instance);
-        foreach (var path in InstructionSets.Supported)
-        {
-            using var native = InstructionSets.Kernel(path, c.Threads);
-            native.ChunkRows = c.ChunkRows;
-            var actual = c.Run(native);
-            foreach (var (name, e) in expected.Outputs)
-                Tolerance.Outputs.AssertClose(e, actual.Outputs[name], $"{configuration} ({path}): {name}");
-            foreach (var (name, e) in expected.Gradients)
-                Tolerance.Gradients.AssertClose(e, actual.Gradients[name], $"{configuration} ({path}): {name}");
-        }
+        c.AssertEveryPathMatches(c.Run(ReferenceKernel.Instance), configuration);
     }
 
     /// <summary>
