@@ -38,7 +38,7 @@ void run_tiles(int m, const float* a, int lda, const float* panels_base, int k, 
                float* c, int ldc) {
     constexpr int kRowChunk = 64 / kTileRows * kTileRows;
     auto rows_of_a = [&](int r) { return TransA ? a + r : a + static_cast<long>(r) * lda; };
-    const int panels = (n + kPanel - 1) / kPanel;
+    const int panels = ceil_div(n, kPanel);
     const long panel_stride = static_cast<long>(k) * kPanel;
     for (int r0 = 0; r0 < m; r0 += kRowChunk) {
         const int r1 = m - r0 < kRowChunk ? m : r0 + kRowChunk;
@@ -154,7 +154,7 @@ void gemm_parallel(mlnr_context& ctx, bool trans_a, bool trans_b, int m, int n, 
         scale_rows(m, n, beta, c, ldc);
         return;
     }
-    const int panels = (n + kPanel - 1) / kPanel;
+    const int panels = ceil_div(n, kPanel);
     int workers = ctx.pool.size();
     if (static_cast<long long>(m) * n * k < (1LL << 20)) workers = 1;
     // Columns of op(B) [n0, n0 + cols): columns of B, or rows of B when it is stored transposed.
@@ -172,8 +172,8 @@ void gemm_parallel(mlnr_context& ctx, bool trans_a, bool trans_b, int m, int n, 
         const int unit = trans_a ? 16 : 8;
         ctx.pool.run_tasks(workers, workers, [&](int piece, int w) {
             int begin, end;
-            split_rows((m + unit - 1) / unit, workers, piece, begin, end);
-            const int r0 = begin * unit, r1 = end * unit < m ? end * unit : m;
+            split_rows(ceil_div(m, unit), workers, piece, begin, end);
+            const int r0 = begin * unit, r1 = static_cast<long>(end) * unit < m ? end * unit : m;
             if (r1 <= r0) return;
             PackedMatrix& packed = ctx.gemm_panels[w];
             pack(packed, b, ldb, k, n, trans_b);
@@ -195,12 +195,12 @@ void gemm_parallel(mlnr_context& ctx, bool trans_a, bool trans_b, int m, int n, 
     // Fewer panels than workers (a narrow B: a head's few outputs): pack B here, cut the rows of C in multiples of 8.
     PackedMatrix& packed = ctx.gemm_panels[0];
     pack(packed, b, ldb, k, n, trans_b);
-    const int row_tiles = (m + 7) / 8;
+    const int row_tiles = ceil_div(m, 8);
     if (row_tiles < 2 * workers) workers = 1;
     ctx.pool.run_tasks(workers, workers, [&](int piece, int) {
         int begin, end;
         split_rows(row_tiles, workers, piece, begin, end);
-        const int r0 = begin * 8, r1 = end * 8 < m ? end * 8 : m;
+        const int r0 = begin * 8, r1 = static_cast<long>(end) * 8 < m ? end * 8 : m;
         tiles(r1 - r0, rows_of_a(r0), packed, c + static_cast<long>(r0) * ldc);
     });
 }

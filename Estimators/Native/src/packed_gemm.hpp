@@ -20,6 +20,9 @@ namespace mlnr {
 
 constexpr int kPanel = 32;
 
+// ceil(a / b) for a >= 0, b > 0, without the overflow of (a + b - 1) / b near INT32_MAX.
+constexpr int ceil_div(int a, int b) { return a / b + (a % b != 0 ? 1 : 0); }
+
 // B [K, N] stored as panels of 32 columns: panel p holds rows k = 0..K-1 of columns 32p..32p+31, zero-padded.
 struct PackedMatrix {
     int k = 0;
@@ -30,7 +33,7 @@ struct PackedMatrix {
     std::vector<float> storage;  // holds the panels
     float* panels = nullptr;     // 64-byte aligned, inside storage
 
-    int panel_count() const { return (n + kPanel - 1) / kPanel; }
+    int panel_count() const { return ceil_div(n, kPanel); }
 };
 
 }  // namespace mlnr

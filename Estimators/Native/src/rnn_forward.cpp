@@ -1,6 +1,7 @@
 // Forward through time; see rnn.hpp for the organisation. Shapes: X [T, B, I], W [D, G*H, I], R [D, G*H, H],
 // Bias [D, 2*G*H], P [D, 3*H], h0/c0/Y_h/Y_c [D, B, H], Y [T, D, B, H]; compact buffers [rows, ...].
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "packed_gemm.hpp"
@@ -226,7 +227,8 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
         // chunk's rows are gathered first. Per chunk X W^T of its rows goes into the reserve's gate slots when
         // training (no scratch of [rows, G*H]), else into the worker's scratch, and the worker runs the chunk's steps
         // while those rows are in its cache.
-        const bool strided = plan.strided && !reverse;
+        // (Read in place at leading dimension workers * I, an int: where that overflows, gathered instead.)
+        const bool strided = plan.strided && !reverse && static_cast<long>(plan.workers) * I <= INT32_MAX;
         float* reserve_d = reserve ? reserve + static_cast<long>(d) * T * B * L.stride() : nullptr;
         const long xw_ld = reserve_d ? L.stride() : GH;
         ctx.pool.run(plan.workers, [&](int w) {
