@@ -1,7 +1,8 @@
 // The network's element-wise and table work that runs between the recurrent calls: token embedding forward and
 // backward, and the Adam and SGD updates over the flat parameter buffer. They run on the context's workers so a
 // training step uses one set of threads throughout, and give the same bits as the reference kernel (ReferenceKernel.cs)
-// on any number of threads: every output element is computed by one worker, in the reference's order of operations.
+// on any number of threads and every path: every output element is computed by one worker, in the reference's order
+// of operations (denormals aside: the kernel flushes them to zero, the reference keeps them; denormals.hpp).
 #pragma once
 
 #include <cstdint>
