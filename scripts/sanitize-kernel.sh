@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The native kernel under AddressSanitizer and UndefinedBehaviorSanitizer (not part of scripts/test.sh: about ten times
 # slower). Builds the kernel with -DMLNR_SANITIZE=address,undefined,float-cast-overflow in its own folder
-# (Estimators/obj/native-sanitize; g++, or clang++ with CXX=clang++-14), then runs the kernel tests against it: the
+# (Estimators/obj/native-sanitize, with g++: GCC's libasan is what gets preloaded; clang's runtime,
+# libclang_rt.asan, is another package and needs -shared-libsan), then runs the kernel tests against it: the
 # managed side loads the library MLNETRNN_NATIVE_LIBRARY names, and the ASan runtime is preloaded into the dotnet host
 # (a sanitized library cannot be the first to load it), with the C++ runtime (the tests' Python children do not link it,
 # and ASan must find its __cxa_throw when it starts). The first error ends the run (halt_on_error, and
@@ -17,13 +18,14 @@ build=$PWD/Estimators/obj/native-sanitize
 library=$build/libmlnetrnn_native.so
 filter=${1:-"FullyQualifiedName~MlNetRnn.Tests.Kernels&FullyQualifiedName!~NativeLibraryTests"}
 
+export CXX=g++
 cmake -S Estimators/Native -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DMLNR_SANITIZE=address,undefined,float-cast-overflow >/dev/null
 cmake --build "$build" --parallel 2 >/dev/null
 # The test assemblies (the managed side is the same as in any build).
 dotnet build Tests/MlNetRnn.Tests.csproj -c Release --nologo --verbosity quiet
 
-compiler=${CXX:-c++}
+compiler=$CXX
 asan_runtime=$("$compiler" -print-file-name=libasan.so)
 if [ ! -f "$asan_runtime" ]; then
   echo "sanitize-kernel: the ASan runtime of $compiler was not found ($asan_runtime)" >&2
