@@ -9,7 +9,7 @@ namespace MlNetRnn;
 public static class SequenceModelLimits
 {
     /// <summary>Kernel threads (the native kernel's C ABI has the same cap).</summary>
-    public const int MaxThreads = 256;
+    public const int MaxThreads = Kernels.NativeMethods.MaxThreads;
 
     /// <summary>Units per direction of a recurrent layer.</summary>
     public const int MaxHiddenSize = 16_384;

@@ -206,7 +206,7 @@ public enum OptimizerKind
 /// <summary>Which kernel runs the recurrent layers and GEMMs.</summary>
 public enum KernelKind
 {
-    /// <summary>The native kernel (C++, OpenBLAS, threads).</summary>
+    /// <summary>The native kernel (C++, its own GEMM, threads; AVX-512, AVX2 or baseline x86-64 code).</summary>
     Native = 0,
 
     /// <summary>The C# reference implementation: slow, single-threaded, the specification.</summary>

@@ -15,11 +15,12 @@ for arg in "$@"; do
   esac
 done
 
-# cmake, g++: the native kernel's build. python3-onnx: onnx.checker in the export tests.
+# cmake, g++: native build (the kernel needs no other library). python3-onnx: onnx.checker in the export tests.
 # libonnx-testdata: ONNX's own GRU/LSTM/RNN node tests. dataset-fashion-mnist: the Fashion-MNIST example.
-apt_packages=(cmake g++ libopenblas-dev python3-onnx libonnx-testdata dataset-fashion-mnist)
+apt_packages=(cmake g++ python3-onnx libonnx-testdata dataset-fashion-mnist)
 # python3-torch (1.13, CPU): the PyTorch peers of the benchmark, and the generators of the committed fixtures.
-[ "$want_bench" -eq 1 ] && apt_packages+=(python3-torch)
+# libopenblas-dev: the benchmark's SGEMM ceiling (peers/sgemm.c) and PyTorch's BLAS.
+[ "$want_bench" -eq 1 ] && apt_packages+=(python3-torch libopenblas-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

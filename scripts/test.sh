@@ -12,3 +12,4 @@ dotnet test Tests/MlNetRnn.Tests.csproj -c Release --no-build --nologo --logger 
 dotnet test Tests/MLNet/MlNetRnn.MLNet.Tests.csproj -c Release --no-build --nologo --logger "console;verbosity=normal"
 scripts/aot-check.sh
 
+scripts/consumer-check.sh

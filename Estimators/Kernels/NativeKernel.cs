@@ -1,7 +1,9 @@
+using System.Runtime.InteropServices;
+
 namespace MlNetRnn.Kernels;
 
 /// <summary>
-/// The native kernel (Native/: C++, OpenBLAS, its own worker threads) behind <see cref="ISequenceKernel"/>. Arguments
+/// The native kernel (Native/: C++, its own GEMM and worker threads) behind <see cref="ISequenceKernel"/>. Arguments
 /// are checked here with the same rules as the reference kernel before any native call. One instance owns one native
 /// context; calls on it are serialised, so give each concurrent user its own instance.
 /// </summary>
@@ -10,14 +12,36 @@ public sealed unsafe class NativeKernel : ISequenceKernel, IDisposable
     private readonly NativeContextHandle _context;
     private readonly object _gate = new();
 
+    /// <summary>The most threads a native kernel runs on (MLNR_MAX_THREADS).</summary>
+    public const int MaxThreads = NativeMethods.MaxThreads;
+
+    /// <summary>A kernel on <paramref name="threads"/> threads (1 to <see cref="MaxThreads"/>), on the code path the CPU
+    /// runs best (or the one MLNETRNN_KERNEL_ISA names).</summary>
     public NativeKernel(int threads = 1)
+        : this(threads, instructionSet: null)
+    {
+    }
+
+    /// <summary>A kernel on a given code path ("avx512", "avx2" or "scalar"; null: as the public constructor): the tests
+    /// run every path the CPU has in one process.</summary>
+    internal NativeKernel(int threads, string? instructionSet)
     {
         ArgumentChecks.Threads(threads, nameof(threads));
         Threads = threads;
         _context = NativeContextHandle.Create(threads);
+        if (instructionSet is not null)
+            NativeKernelException.ThrowIfFailed(NativeMethods.ContextSetIsa(_context, instructionSet), "mlnr_context_set_isa");
+        NativeKernelException.ThrowIfFailed(NativeMethods.ContextIsa(_context, out var name), "mlnr_context_isa");
+        InstructionSet = Marshal.PtrToStringUTF8(name) ?? "";
     }
 
     public int Threads { get; }
+
+    /// <summary>
+    /// The code path this kernel runs: "avx512" (AVX-512), "avx2" (AVX2 and FMA) or "scalar" (any x86-64). The best the
+    /// CPU supports, unless the environment variable MLNETRNN_KERNEL_ISA names another when the library loads.
+    /// </summary>
+    public string InstructionSet { get; }
 
     /// <summary>
     /// Sequence steps (compact rows) per chunk: the kernel runs the input projection and the weight and input
@@ -96,7 +120,7 @@ public sealed unsafe class NativeKernel : ISequenceKernel, IDisposable
             fixed (float* pa = a, pb = b, pc = c)
             {
                 NativeKernelException.ThrowIfFailed(NativeMethods.Gemm(_context, transposeA ? 1 : 0, transposeB ? 1 : 0,
-                    m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc), "mlnr_gemm");
+                    m, n, k, alpha, pa, lda, a.Length, pb, ldb, b.Length, beta, pc, ldc, c.Length), "mlnr_gemm");
             }
         }
     }
@@ -161,13 +185,16 @@ public sealed unsafe class NativeKernel : ISequenceKernel, IDisposable
         }
     }
 
-    /// <summary>values[i] = f(values[i]) through the native activation code the cells use (tests hold it to its bound).</summary>
-    internal static void Activate(Activation f, Span<float> values)
+    /// <summary>values[i] = f(values[i]) through the native activation code the cells of this kernel's path use (tests
+    /// hold it to its bound).</summary>
+    internal void Activate(Activation f, Span<float> values)
     {
-        NativeLibraryLoader.EnsureLoaded();
         var desc = new NativeMethods.ActivationDesc { Kind = (int)f.Kind, Alpha = f.Alpha, Beta = f.Beta };
-        fixed (float* px = values)
-            NativeKernelException.ThrowIfFailed(NativeMethods.ActivationApply(desc, px, values.Length), "mlnr_activation_apply");
+        lock (_gate)
+        {
+            fixed (float* px = values)
+                NativeKernelException.ThrowIfFailed(NativeMethods.ActivationApply(_context, desc, px, values.Length), "mlnr_activation_apply");
+        }
     }
 
     public void Dispose() => _context.Dispose();

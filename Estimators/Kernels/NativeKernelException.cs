@@ -31,6 +31,7 @@ public sealed class NativeKernelException : Exception
         2 => "unsupported",
         3 => "out of memory",
         4 => "internal error",
+        5 => "resource unavailable",
         _ => $"status {status}",
     };
 }

@@ -95,7 +95,10 @@ internal static class NativeLibraryLoader
         }
         catch (DllNotFoundException e)
         {
-            tried.Add($"{path} (exists but could not be loaded: {OneLine(e.Message)})");
+            // .NET's message ends with the system loader's own reason (dlerror: "libfoo.so.1: cannot open shared object
+            // file", "file too short", "wrong ELF class"); NativeLibrary.TryLoad would drop it.
+            var reason = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? e.Message;
+            tried.Add($"{path} (exists but could not be loaded: {reason})");
             return null;
         }
         catch (BadImageFormatException e)

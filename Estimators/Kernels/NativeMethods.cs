@@ -11,7 +11,10 @@ internal static unsafe partial class NativeMethods
     public const string Library = "mlnetrnn_native";
 
     /// <summary>MLNR_ABI_VERSION the binding was written for; the library must report the same.</summary>
-    public const int AbiVersion = 4;
+    public const int AbiVersion = 5;
+
+    /// <summary>MLNR_MAX_THREADS: the most threads a context runs on.</summary>
+    public const int MaxThreads = 256;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct ActivationDesc
@@ -56,11 +59,20 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "mlnr_last_error")]
     public static partial nint LastError();
 
+    [LibraryImport(Library, EntryPoint = "mlnr_kernel_isa")]
+    public static partial int KernelIsa(out nint name);
+
     [LibraryImport(Library, EntryPoint = "mlnr_context_create")]
     public static partial int ContextCreate(int threads, out nint context);
 
     [LibraryImport(Library, EntryPoint = "mlnr_context_destroy")]
     public static partial int ContextDestroy(nint context);
+
+    [LibraryImport(Library, EntryPoint = "mlnr_context_set_isa", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int ContextSetIsa(NativeContextHandle context, string? name);
+
+    [LibraryImport(Library, EntryPoint = "mlnr_context_isa")]
+    public static partial int ContextIsa(NativeContextHandle context, out nint name);
 
     [LibraryImport(Library, EntryPoint = "mlnr_context_set_chunk_rows")]
     public static partial int ContextSetChunkRows(NativeContextHandle context, long rows);
@@ -80,11 +92,11 @@ internal static unsafe partial class NativeMethods
         float* dx, float* dw, float* dr, float* dbias, float* dp, float* dinitialH, float* dinitialC);
 
     [LibraryImport(Library, EntryPoint = "mlnr_activation_apply")]
-    public static partial int ActivationApply(in ActivationDesc f, float* x, int n);
+    public static partial int ActivationApply(NativeContextHandle context, in ActivationDesc f, float* x, int n);
 
     [LibraryImport(Library, EntryPoint = "mlnr_gemm")]
     public static partial int Gemm(NativeContextHandle context, int transA, int transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc);
+        float* a, int lda, long aLength, float* b, int ldb, long bLength, float beta, float* c, int ldc, long cLength);
 
     [LibraryImport(Library, EntryPoint = "mlnr_embedding_forward")]
     public static partial int EmbeddingForward(NativeContextHandle context, float* table, int vocabulary, int size,

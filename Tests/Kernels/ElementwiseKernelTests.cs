@@ -3,25 +3,31 @@ using MlNetRnn.Kernels;
 namespace MlNetRnn.Tests.Kernels;
 
 /// <summary>
-/// The native embedding and optimizer updates against the reference kernel: equal bits on 1, 2 and 3 threads (every
-/// element is computed by one thread, in the reference's order of operations, with no fused multiply-add), for sizes
-/// below and above the point where the work is split, odd lengths for the vector tails, ragged and empty sequences.
+/// The native embedding and optimizer updates against the reference kernel: equal bits on every code path and on 1, 2
+/// and 3 threads (every element is computed by one thread, in the reference's order of operations, with no fused
+/// multiply-add), for sizes below and above the point where the work is split, odd lengths for the vector tails,
+/// ragged and empty sequences. (Denormal values, which the kernel flushes to zero, are DenormalTests' subject.)
 /// </summary>
 public class ElementwiseKernelTests
 {
-    public static TheoryData<int, int, int, int, int> EmbeddingCases() => new()
+    public static TheoryData<int, int, int, int, int, string> EmbeddingCases()
     {
-        // threads, vocabulary, size, steps, batch
-        { 1, 11, 7, 5, 3 },
-        { 2, 11, 7, 5, 3 },
-        { 2, 50, 64, 200, 16 },   // 204,800 floats: split across the workers, rows hit many times
-        { 3, 997, 33, 61, 17 },
-        { 2, 3, 1, 1, 1 },
-    };
+        var data = new TheoryData<int, int, int, int, int, string>();
+        foreach (var path in InstructionSets.Supported)
+        {
+            // threads, vocabulary, size, steps, batch
+            data.Add(1, 11, 7, 5, 3, path);
+            data.Add(2, 11, 7, 5, 3, path);
+            data.Add(2, 50, 64, 200, 16, path);   // 204,800 floats: split across the workers, rows hit many times
+            data.Add(3, 997, 33, 61, 17, path);
+            data.Add(2, 3, 1, 1, 1, path);
+        }
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(EmbeddingCases))]
-    public void EmbeddingMatchesTheReferenceBitForBit(int threads, int vocabulary, int size, int steps, int batch)
+    public void EmbeddingMatchesTheReferenceBitForBit(int threads, int vocabulary, int size, int steps, int batch, string path)
     {
         var random = new Random(vocabulary * 31 + size);
         var table = RandomFloats(random, vocabulary * size);
@@ -32,7 +38,7 @@ public class ElementwiseKernelTests
         for (var b = 0; b < batch; b++)
             for (var t = lengths[b]; t < steps; t++)
                 ids[t * batch + b] = -1;
-        using var native = new NativeKernel(threads);
+        using var native = InstructionSets.Kernel(path, threads);
 
         var expected = RandomFloats(random, steps * batch * size);
         var actual = RandomFloats(random, steps * batch * size);   // forward overwrites every row, padded ones too
@@ -67,18 +73,21 @@ public class ElementwiseKernelTests
         }
     }
 
-    public static TheoryData<int, int> UpdateCases() => new()
+    public static TheoryData<int, int, string> UpdateCases()
     {
-        // threads, parameter count
-        { 1, 0 }, { 1, 1 }, { 2, 17 }, { 1, 100_003 }, { 2, 100_003 }, { 3, 262_147 },
-    };
+        var data = new TheoryData<int, int, string>();
+        foreach (var path in InstructionSets.Supported)
+            foreach (var (threads, count) in new[] { (1, 0), (1, 1), (2, 17), (1, 100_003), (2, 100_003), (3, 262_147) })
+                data.Add(threads, count, path);
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(UpdateCases))]
-    public void AdamMatchesTheReferenceBitForBit(int threads, int count)
+    public void AdamMatchesTheReferenceBitForBit(int threads, int count, string path)
     {
         var random = new Random(count + threads);
-        using var native = new NativeKernel(threads);
+        using var native = InstructionSets.Kernel(path, threads);
         var w = RandomFloats(random, count);
         var m = new float[count];
         var v = new float[count];
@@ -98,10 +107,10 @@ public class ElementwiseKernelTests
 
     [Theory]
     [MemberData(nameof(UpdateCases))]
-    public void SgdMatchesTheReferenceBitForBit(int threads, int count)
+    public void SgdMatchesTheReferenceBitForBit(int threads, int count, string path)
     {
         var random = new Random(count * 7 + threads);
-        using var native = new NativeKernel(threads);
+        using var native = InstructionSets.Kernel(path, threads);
         foreach (var (momentum, nesterov) in new[] { (0f, false), (0.9f, false), (0.8f, true) })
         {
             var w = RandomFloats(random, count);

@@ -18,7 +18,7 @@ public class PyTorchFixtureTests
     {
         var data = new TheoryData<string, string>();
         foreach (var file in Directory.GetFiles(Path.Combine(RepositoryPaths.Tests, "Fixtures", "pytorch"), "*.json").Order())
-            foreach (var kernel in new[] { "reference", "native-1", "native-2" })
+            foreach (var kernel in new[] { "reference" }.Concat(InstructionSets.Supported.SelectMany(p => new[] { $"native-1-{p}", $"native-2-{p}" })))
                 data.Add(Path.GetFileNameWithoutExtension(file), kernel);
         return data;
     }
@@ -40,7 +40,9 @@ public class PyTorchFixtureTests
         var layers = f.GetProperty("layer").EnumerateArray().ToArray();
         var lstm = cell == RecurrentCell.Lstm;
 
-        ISequenceKernel kernel = kernelName == "reference" ? ReferenceKernel.Instance : new NativeKernel(kernelName == "native-2" ? 2 : 1);
+        // "native-{threads}-{path}": the native kernel on that code path and thread count.
+        var native = kernelName.Split('-');
+        ISequenceKernel kernel = kernelName == "reference" ? ReferenceKernel.Instance : InstructionSets.Kernel(native[2], int.Parse(native[1]));
         try
         {
             var descriptors = Enumerable.Range(0, L).Select(l => new RecurrentDescriptor(cell, l == 0 ? I : D * H, H,

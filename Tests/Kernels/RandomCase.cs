@@ -117,4 +117,20 @@ internal sealed class RandomCase
             gradients["dP"] = dp;
         return new Result(outputs, gradients);
     }
+
+    /// <summary>The native kernel on every code path the CPU runs (at this case's threads and chunk rows) against the
+    /// reference's result, within the output and gradient tiers; a failure names the case, the path and the tensor.</summary>
+    public void AssertEveryPathMatches(Result expected, string what)
+    {
+        foreach (var path in InstructionSets.Supported)
+        {
+            using var native = InstructionSets.Kernel(path, Threads);
+            native.ChunkRows = ChunkRows;
+            var actual = Run(native);
+            foreach (var (name, e) in expected.Outputs)
+                Tolerance.Outputs.AssertClose(e, actual.Outputs[name], $"{what} ({path}): {name}");
+            foreach (var (name, e) in expected.Gradients)
+                Tolerance.Gradients.AssertClose(e, actual.Gradients[name], $"{what} ({path}): {name}");
+        }
+    }
 }

@@ -24,6 +24,16 @@
  *     so the caller zeroes its gradient buffer once per step. Any gradient output may be NULL.
  *   - The embedding and optimizer updates run on the context's threads and give the same bits on any number of
  *     threads (each output element is computed by one thread, with no fused multiply-add).
+ *   - Code paths: the kernel is compiled for AVX-512 ("avx512"), AVX2+FMA ("avx2") and the x86-64 baseline ("scalar")
+ *     and runs the best the CPU supports, or the one the environment variable MLNETRNN_KERNEL_ISA names (read when
+ *     the library loads; a path the CPU cannot run fails every call that would run kernel code with
+ *     MLNR_ERROR_UNSUPPORTED and says why). The GEMMs of avx512 and avx2 give the same bits; scalar's are within
+ *     rounding of them (no fused multiply-add on the baseline).
+ *   - Denormals: kernel code runs with FTZ and DAZ set (a value below 2^-126 in magnitude is zero), on the workers and
+ *     on the calling thread for the duration of each call; the caller's MXCSR is restored before the call returns.
+ *   - Checks: every size, stride, count and flag is checked (sizes and element counts against int32/int64 overflow);
+ *     only mlnr_gemm gets buffer lengths (its leading dimensions make the extents independent of the shapes): every
+ *     other buffer must hold the dense tensor its shape gives.
  */
 #ifndef MLNETRNN_H
 #define MLNETRNN_H
@@ -41,7 +51,7 @@ extern "C" {
 #endif
 
 /* Bumped on every change of a signature or struct below; the managed side refuses a mismatch. */
-#define MLNR_ABI_VERSION 4
+#define MLNR_ABI_VERSION 5
 
 typedef int32_t mlnr_status;
 enum {
@@ -49,8 +59,12 @@ enum {
     MLNR_ERROR_INVALID_ARGUMENT = 1,
     MLNR_ERROR_UNSUPPORTED = 2,
     MLNR_ERROR_OUT_OF_MEMORY = 3,
-    MLNR_ERROR_INTERNAL = 4
+    MLNR_ERROR_INTERNAL = 4,
+    MLNR_ERROR_RESOURCE = 5 /* the operating system refused a resource: a worker thread */
 };
+
+/* The most threads a context runs on. */
+#define MLNR_MAX_THREADS 256
 
 enum { MLNR_CELL_RNN = 0, MLNR_CELL_GRU = 1, MLNR_CELL_LSTM = 2 };
 enum { MLNR_DIRECTION_FORWARD = 0, MLNR_DIRECTION_REVERSE = 1, MLNR_DIRECTION_BIDIRECTIONAL = 2 };
@@ -97,15 +111,26 @@ MLNR_API int32_t mlnr_abi_version(void);
 /* The message of the last failed call on this thread ("" when none). Valid until the next call. */
 MLNR_API const char* mlnr_last_error(void);
 
+/* The process's code path: "avx512", "avx2" or "scalar" (static storage). Fails (MLNR_ERROR_UNSUPPORTED) where
+   MLNETRNN_KERNEL_ISA names a path this CPU cannot run. */
+MLNR_API mlnr_status mlnr_kernel_isa(const char** out_name);
+
+/* A context on num_threads threads (1 to MLNR_MAX_THREADS: the caller's and num_threads - 1 workers), running the
+   process's code path. MLNR_ERROR_RESOURCE where the system refuses a thread (nothing is left running then). */
 MLNR_API mlnr_status mlnr_context_create(int32_t num_threads, mlnr_context** out_context);
 MLNR_API mlnr_status mlnr_context_destroy(mlnr_context* context);
 MLNR_API mlnr_status mlnr_context_num_threads(const mlnr_context* context, int32_t* out_threads);
+/* The code path the context's calls run: name is "avx512", "avx2" or "scalar" (NULL or "": the process's path).
+   MLNR_ERROR_UNSUPPORTED, leaving the context as it was, for a path this CPU cannot run. */
+MLNR_API mlnr_status mlnr_context_set_isa(mlnr_context* context, const char* name);
+MLNR_API mlnr_status mlnr_context_isa(const mlnr_context* context, const char** out_name);
 /* Compact rows (sequence steps) per chunk: the input projection, weight and input gradients run as GEMMs per chunk of
    steps, right next to the chunk's recurrence, while its rows are in cache. 0 (the default) picks about 1 MiB of
    rows, at least 256. Results do not depend on it beyond float rounding of the weight-gradient sums. */
 MLNR_API mlnr_status mlnr_context_set_chunk_rows(mlnr_context* context, int64_t rows);
 
-/* Floats the training-mode forward keeps for backward ("reserve"), for this layer, T and B. */
+/* Floats the training-mode forward keeps for backward ("reserve"), for this layer, T and B; INVALID_ARGUMENT where
+   that or another tensor's element count overflows int64. */
 MLNR_API mlnr_status mlnr_rnn_reserve_size(const mlnr_rnn_desc* desc, int32_t seq_length, int32_t batch,
                                            int64_t* out_floats);
 
@@ -135,11 +160,18 @@ MLNR_API mlnr_status mlnr_rnn_backward(mlnr_context* context, const mlnr_rnn_des
                                        float* dx, float* dw, float* dr, float* dbias, float* dp,
                                        float* dinitial_h, float* dinitial_c);
 
-/* C = alpha * op(A) * op(B) + beta * C, row-major; op(A) is [M,K], op(B) is [K,N]. Runs on the context's threads. */
+/*
+ * C = alpha * op(A) * op(B) + beta * C, row-major; op(A) is [M,K], op(B) is [K,N]. Runs on the context's threads.
+ * trans_a, trans_b: 0 or 1. A is stored [M, K] (trans_a: [K, M]), B [K, N] (trans_b: [N, K]), C [M, N], each with
+ * its leading dimension >= max(1, its stored columns) as in BLAS; a_length, b_length, c_length are the buffers'
+ * lengths in floats, which must hold (rows - 1) * ld + columns where the call reads or writes them (A and B where
+ * M, N, K > 0; C where M, N > 0). K = 0 gives C = beta C (0 where beta is 0, whatever C held).
+ */
 MLNR_API mlnr_status mlnr_gemm(mlnr_context* context, int32_t trans_a, int32_t trans_b,
                                int32_t m, int32_t n, int32_t k, float alpha,
-                               const float* a, int32_t lda, const float* b, int32_t ldb,
-                               float beta, float* c, int32_t ldc);
+                               const float* a, int32_t lda, int64_t a_length,
+                               const float* b, int32_t ldb, int64_t b_length,
+                               float beta, float* c, int32_t ldc, int64_t c_length);
 
 /*
  * Token embedding, forward: out [T, B, E] = table [V, E] row ids [T, B] where t < sequence_lens[b], zeros elsewhere
@@ -169,13 +201,13 @@ MLNR_API mlnr_status mlnr_adam_update(mlnr_context* context, int64_t count, cons
                                       const float* g, float* m, float* v);
 
 /* For i < count: momentum 0: w = g (-lr) + w. Else v = momentum v + g; w -= lr v (nesterov: w -= lr (g + momentum v)).
-   velocity may be NULL when momentum is 0. */
+   nesterov: 0 or 1. velocity may be NULL when momentum is 0. */
 MLNR_API mlnr_status mlnr_sgd_update(mlnr_context* context, int64_t count, float learning_rate, float momentum,
                                      int32_t nesterov, float* w, const float* g, float* velocity);
 
-/* x[i] = f(x[i]) for i < n, through the same code the cells use (the vectorised sigmoid/tanh where the CPU has them);
-   exposed so that tests can hold the fast activations to their stated error bound. */
-MLNR_API mlnr_status mlnr_activation_apply(const mlnr_activation* f, float* x, int32_t n);
+/* x[i] = f(x[i]) for i < n on the calling thread, through the code the cells of the context's path use (the
+   vectorised sigmoid/tanh); exposed so that tests can hold the fast activations to their stated error bound. */
+MLNR_API mlnr_status mlnr_activation_apply(const mlnr_context* context, const mlnr_activation* f, float* x, int32_t n);
 
 #ifdef __cplusplus
 }

@@ -1,3 +1,7 @@
+// Activations; compiled once per path (isa.hpp). Sigmoid and tanh run on fast_exp: e^x with relative error below
+// 3e-7 for x in [-87, 88] (range reduction by ln 2 in two parts, degree-7 Taylor polynomial on |r| <= 0.35 whose
+// truncation error is 5e-9, then 2^n through the exponent bits); saturates outside; NaN stays NaN. Sigmoid and tanh
+// built on it stay within 1e-6 absolute of the exact values (Tests/Kernels/NativeActivationTests).
 #include "activation.hpp"
 
 #include <cmath>
@@ -7,16 +11,22 @@
 #include <immintrin.h>
 #endif
 
-namespace mlnr {
+MLNR_ISA_BEGIN
 
 namespace {
 
-// Scalar fast_exp: the definition the vector versions below compute lane by lane.
+// Scalar fast_exp: the definition the vector versions below compute lane by lane (the vector tails use it too).
 inline float fast_exp_inline(float x) {
+    if (x != x) return x;  // NaN: the exponent bits below would come from an undefined conversion
     x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
-    const float n = std::floor(x * 1.44269504088896341f + 0.5f);
+    const float t = x * 1.44269504088896341f + 0.5f;
+    // floor(t) for |t| < 2^31 through a truncating conversion (an SSE2 instruction, where std::floor is a libm call
+    // on the x86-64 baseline); n is in [-125, 127], so the exponent 127 + n is in [2, 254].
+    const int32_t truncated = static_cast<int32_t>(t);
+    const int32_t n = truncated - (static_cast<float>(truncated) > t ? 1 : 0);
+    const float nf = static_cast<float>(n);
     // ln 2 split so that n * the high part is exact in float.
-    const float r = (x - n * 0.693145751953125f) - n * 1.42860682030941723212e-6f;
+    const float r = (x - nf * 0.693145751953125f) - nf * 1.42860682030941723212e-6f;
     float p = 1.0f / 5040.0f;
     p = p * r + 1.0f / 720.0f;
     p = p * r + 1.0f / 120.0f;
@@ -25,12 +35,10 @@ inline float fast_exp_inline(float x) {
     p = p * r + 0.5f;
     p = p * r + 1.0f;
     p = p * r + 1.0f;
-    return p * __builtin_bit_cast(float, (static_cast<int32_t>(n) + 127) << 23);
+    return p * __builtin_bit_cast(float, static_cast<uint32_t>(n + 127) << 23);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define MLNR_X86 1
-
+#if defined(MLNR_ISA_AVX512)
 __attribute__((target("avx512f"))) inline __m512 exp16(__m512 x) {
     x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.0f)), _mm512_set1_ps(88.0f));
     const __m512 n = _mm512_roundscale_ps(_mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504088896341f), _mm512_set1_ps(0.5f)),
@@ -49,7 +57,30 @@ __attribute__((target("avx512f"))) inline __m512 exp16(__m512 x) {
     return _mm512_mul_ps(p, _mm512_castsi512_ps(bits));
 }
 
-__attribute__((target("avx2,fma"))) inline __m256 exp8(__m256 x) {
+// sigmoid(x) = 1 / (1 + e^-x); tanh(x) = 1 - 2 / (1 + e^2x). Vector body, scalar tail.
+__attribute__((target("avx512f"))) void sigmoid_array(float* x, int n) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512 v = _mm512_loadu_ps(x + i);
+        _mm512_storeu_ps(x + i, _mm512_div_ps(one, _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), v)))));
+    }
+    for (; i < n; ++i) x[i] = 1.0f / (1.0f + fast_exp_inline(-x[i]));
+}
+
+__attribute__((target("avx512f"))) void tanh_array(float* x, int n) {
+    const __m512 one = _mm512_set1_ps(1.0f), two = _mm512_set1_ps(2.0f);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512 v = _mm512_loadu_ps(x + i);
+        _mm512_storeu_ps(x + i, _mm512_sub_ps(one, _mm512_div_ps(two, _mm512_add_ps(one, exp16(_mm512_mul_ps(two, v))))));
+    }
+    for (; i < n; ++i) x[i] = 1.0f - 2.0f / (1.0f + fast_exp_inline(2.0f * x[i]));
+}
+
+#elif defined(MLNR_ISA_AVX2)
+
+inline __m256 exp8(__m256 x) {
     x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.0f)), _mm256_set1_ps(88.0f));
     const __m256 n = _mm256_floor_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f)));
     __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145751953125f), x);
@@ -66,28 +97,7 @@ __attribute__((target("avx2,fma"))) inline __m256 exp8(__m256 x) {
     return _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
 }
 
-// sigmoid(x) = 1 / (1 + e^-x); tanh(x) = 1 - 2 / (1 + e^2x). Vector body, scalar tail.
-__attribute__((target("avx512f"))) void sigmoid_avx512(float* x, int n) {
-    const __m512 one = _mm512_set1_ps(1.0f);
-    int i = 0;
-    for (; i + 16 <= n; i += 16) {
-        const __m512 v = _mm512_loadu_ps(x + i);
-        _mm512_storeu_ps(x + i, _mm512_div_ps(one, _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), v)))));
-    }
-    for (; i < n; ++i) x[i] = 1.0f / (1.0f + fast_exp_inline(-x[i]));
-}
-
-__attribute__((target("avx512f"))) void tanh_avx512(float* x, int n) {
-    const __m512 one = _mm512_set1_ps(1.0f), two = _mm512_set1_ps(2.0f);
-    int i = 0;
-    for (; i + 16 <= n; i += 16) {
-        const __m512 v = _mm512_loadu_ps(x + i);
-        _mm512_storeu_ps(x + i, _mm512_sub_ps(one, _mm512_div_ps(two, _mm512_add_ps(one, exp16(_mm512_mul_ps(two, v))))));
-    }
-    for (; i < n; ++i) x[i] = 1.0f - 2.0f / (1.0f + fast_exp_inline(2.0f * x[i]));
-}
-
-__attribute__((target("avx2,fma"))) void sigmoid_avx2(float* x, int n) {
+void sigmoid_array(float* x, int n) {
     const __m256 one = _mm256_set1_ps(1.0f);
     int i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -97,7 +107,7 @@ __attribute__((target("avx2,fma"))) void sigmoid_avx2(float* x, int n) {
     for (; i < n; ++i) x[i] = 1.0f / (1.0f + fast_exp_inline(-x[i]));
 }
 
-__attribute__((target("avx2,fma"))) void tanh_avx2(float* x, int n) {
+void tanh_array(float* x, int n) {
     const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f);
     int i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -106,40 +116,17 @@ __attribute__((target("avx2,fma"))) void tanh_avx2(float* x, int n) {
     }
     for (; i < n; ++i) x[i] = 1.0f - 2.0f / (1.0f + fast_exp_inline(2.0f * x[i]));
 }
-#endif
+#else
 
-void sigmoid_scalar(float* x, int n) {
+void sigmoid_array(float* x, int n) {
     for (int i = 0; i < n; ++i) x[i] = 1.0f / (1.0f + fast_exp_inline(-x[i]));
 }
 
-void tanh_scalar(float* x, int n) {
+void tanh_array(float* x, int n) {
     for (int i = 0; i < n; ++i) x[i] = 1.0f - 2.0f / (1.0f + fast_exp_inline(2.0f * x[i]));
 }
 
-using ArrayFunction = void (*)(float*, int);
-
-struct Dispatch {
-    ArrayFunction sigmoid = sigmoid_scalar;
-    ArrayFunction tanh = tanh_scalar;
-    Dispatch() {
-#ifdef MLNR_X86
-        if (__builtin_cpu_supports("avx512f")) {
-            sigmoid = sigmoid_avx512;
-            tanh = tanh_avx512;
-        } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-            sigmoid = sigmoid_avx2;
-            tanh = tanh_avx2;
-        }
 #endif
-    }
-};
-
-// Chosen once, when the library loads, from what the CPU supports.
-const Dispatch kernels;
-
-void sigmoid_array(float* x, int n) { kernels.sigmoid(x, n); }
-
-void tanh_array(float* x, int n) { kernels.tanh(x, n); }
 
 void sigmoid_derivative(const float* y, float* d, int n) {
     for (int i = 0; i < n; ++i) d[i] *= y[i] * (1.0f - y[i]);
@@ -192,8 +179,6 @@ float scalar_derivative(const Activation& f, float y) {
 
 }  // namespace
 
-float fast_exp(float x) { return fast_exp_inline(x); }
-
 void activate(const Activation& f, float* x, int n) {
     if (f.kind == MLNR_ACTIVATION_SIGMOID) {
         sigmoid_array(x, n);
@@ -232,4 +217,4 @@ void zero_clipped(float* d, int n, const MaskWord* mask, int first) {
     }
 }
 
-}  // namespace mlnr
+MLNR_ISA_END

@@ -1,4 +1,5 @@
-// The mlnr_context behind the C ABI: the worker threads and the scratch memory a call grows on demand.
+// The mlnr_context behind the C ABI: the code path it runs on, the worker threads and the scratch memory a call grows
+// on demand.
 #pragma once
 
 #include <cstddef>
@@ -7,9 +8,17 @@
 #include "packed_gemm.hpp"
 #include "thread_pool.hpp"
 
+namespace mlnr {
+struct Kernels;
+}
+
 struct mlnr_context {
-    explicit mlnr_context(int threads)
-        : pool(threads), per_worker(pool.size()), per_worker_state(pool.size()), gemm_panels(pool.size()) {}
+    mlnr_context(int threads, const mlnr::Kernels* path)
+        : kernels(path), pool(threads), per_worker(pool.size()), per_worker_state(pool.size()),
+          gemm_panels(pool.size()) {}
+
+    // The path every call on this context runs (dispatch.hpp).
+    const mlnr::Kernels* kernels;
 
     mlnr::ThreadPool pool;
 

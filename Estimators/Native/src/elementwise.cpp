@@ -5,9 +5,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "gemm.hpp"
 
-namespace mlnr {
+MLNR_ISA_BEGIN
 
 namespace {
 
@@ -115,4 +114,4 @@ void sgd_update(mlnr_context& ctx, int64_t n, float learning_rate, float momentu
     });
 }
 
-}  // namespace mlnr
+MLNR_ISA_END

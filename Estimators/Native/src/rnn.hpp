@@ -22,8 +22,8 @@
 //     own; once all are done (a barrier), every worker adds the shares in worker order over its own slice of the
 //     outputs. So a call gives the same bits every time on a given
 //     thread count; across thread counts dW, dR, the biases and dP differ in rounding (other sums of the same
-//     terms), while the outputs, dX, dh0 and dc0 keep their bits where the kernel's own GEMM runs (AVX-512): each
-//     row's values are summed in one order whichever worker holds the row.
+//     terms), while the outputs, dX, dh0 and dc0 keep their bits on every path: each row's values are summed in one
+//     order whichever worker holds the row (packed_gemm.hpp).
 //   - The reserve (training forward) keeps per compact row: gate outputs [G*H], an extra [H] (GRU lbr=1: Rh h + Rbh;
 //     LSTM: h(c')), the previous h [H], and [H] of the previous c (LSTM) or r*h (GRU lbr=0); see Layer::stride.
 //     With a cell clip, a row also keeps one bit per gate pre-activation that the clip saturated (its gradient is
@@ -32,10 +32,12 @@
 //     gate's gradient has read it), so no [rows, G*H] or [rows, H] scratch exists in training.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "activation.hpp"
 #include "context.hpp"
+#include "isa.hpp"
 #include "mlnetrnn.h"
 
 namespace mlnr {
@@ -99,7 +101,8 @@ struct Layer {
 
 Layer describe(const mlnr_rnn_desc& desc);
 
-long reserve_floats(const Layer& layer, int seq_length, int batch);
+// Floats of the training reserve for T and B (D * T * B * stride); false where that overflows int64.
+bool reserve_floats(const Layer& layer, int seq_length, int batch, int64_t* floats);
 
 struct Tensors {
     const float *x, *w, *r, *bias;
@@ -107,13 +110,18 @@ struct Tensors {
     const float *h0, *c0, *p;
 };
 
-void forward(mlnr_context& ctx, const Layer& layer, int seq_length, int batch, const Tensors& in, float* y,
-             float* y_h, float* y_c, float* reserve);
-
 struct Gradients {
     const float *dy, *dy_h, *dy_c;
     float *dx, *dw, *dr, *dbias, *dp, *dh0, *dc0;
 };
+
+}  // namespace mlnr
+
+#if defined(MLNR_ISA)
+MLNR_ISA_BEGIN
+
+void forward(mlnr_context& ctx, const Layer& layer, int seq_length, int batch, const Tensors& in, float* y,
+             float* y_h, float* y_c, float* reserve);
 
 void backward(mlnr_context& ctx, const Layer& layer, int seq_length, int batch, const Tensors& in,
               float* reserve, const Gradients& g);  // consumes the reserve: dG overwrites its gate slots
@@ -125,4 +133,5 @@ void gather_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, 
 void scatter_add_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, const float* xc, int width,
                       float* x);
 
-}  // namespace mlnr
+MLNR_ISA_END
+#endif

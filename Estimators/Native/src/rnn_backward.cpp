@@ -2,12 +2,13 @@
 // running rows and one small GEMM for dh_prev; dW, dR, the biases and dX are big GEMMs over the worker's compact
 // rows of each chunk of steps, right after the chunk. Gradient outputs accumulate (+=).
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
-#include "gemm.hpp"
+#include "packed_gemm.hpp"
 #include "rnn.hpp"
 
-namespace mlnr {
+MLNR_ISA_BEGIN
 
 namespace {
 
@@ -300,7 +301,8 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
         if (grad.dx) pack_layout(ctx.packed_input, dir.w, I, GH, I, false);  // dX (+)= dG W through the packed kernel
         // X and dX in place when the worker's compact rows are their rows w, w + W, ... (Plan::strided); else each
         // chunk's rows of X are gathered, and its dX rows computed apart and added at their (t, b).
-        const bool strided = plan.strided && !dir.reverse;
+        // (At leading dimension W * I, an int: where that overflows, gathered and scattered instead.)
+        const bool strided = plan.strided && !dir.reverse && static_cast<long>(W) * I <= INT32_MAX;
         // dG [rows, G*H] goes into the reserve's gate slots (the reserve is consumed), rows `ld` apart, and dN [rows, H]
         // (GRU lbr=1) into its extra slots: no [rows, H] scratch (6.5 MB for W1).
         float* dg = reserve + static_cast<long>(d) * T * B * L.stride();
@@ -395,4 +397,4 @@ void backward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in
     }
 }
 
-}  // namespace mlnr
+MLNR_ISA_END

@@ -1,12 +1,13 @@
 // Forward through time; see rnn.hpp for the organisation. Shapes: X [T, B, I], W [D, G*H, I], R [D, G*H, H],
 // Bias [D, 2*G*H], P [D, 3*H], h0/c0/Y_h/Y_c [D, B, H], Y [T, D, B, H]; compact buffers [rows, ...].
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
-#include "gemm.hpp"
+#include "packed_gemm.hpp"
 #include "rnn.hpp"
 
-namespace mlnr {
+MLNR_ISA_BEGIN
 
 namespace {
 
@@ -226,7 +227,8 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
         // chunk's rows are gathered first. Per chunk X W^T of its rows goes into the reserve's gate slots when
         // training (no scratch of [rows, G*H]), else into the worker's scratch, and the worker runs the chunk's steps
         // while those rows are in its cache.
-        const bool strided = plan.strided && !reverse;
+        // (Read in place at leading dimension workers * I, an int: where that overflows, gathered instead.)
+        const bool strided = plan.strided && !reverse && static_cast<long>(plan.workers) * I <= INT32_MAX;
         float* reserve_d = reserve ? reserve + static_cast<long>(d) * T * B * L.stride() : nullptr;
         const long xw_ld = reserve_d ? L.stride() : GH;
         ctx.pool.run(plan.workers, [&](int w) {
@@ -234,9 +236,8 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
             if (lbr0) pack_share(ctx.packed_candidate, w, plan.workers);
             pack_share(ctx.packed_input, w, plan.workers);
             if (!packed.wait()) return;
-            // Chunks sized by the training row in both modes: inference then runs the very GEMMs training runs (same
-            // shapes, same row cuts), so its outputs are training's bits also where the BLAS runs them (OpenBLAS's
-            // result for a row can depend on where the row falls in the GEMM).
+            // Chunks sized by the training row in both modes: inference runs the very GEMMs training runs (same shapes,
+            // same row cuts).
             const std::vector<int> bounds = chunk_steps(plan, w, L.stride() * static_cast<long>(sizeof(float)), ctx.chunk_rows);
             long chunk_rows = 0;
             for (size_t c = 0; c + 1 < bounds.size(); ++c)
@@ -268,4 +269,4 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
     }
 }
 
-}  // namespace mlnr
+MLNR_ISA_END

@@ -1,9 +1,11 @@
+// The plan of a layer call (rnn.hpp): rows sorted by length and dealt to the workers, chunks of steps; the layer's
+// reserve layout. Shared by every path (compiled once).
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <numeric>
 
-#include "gemm.hpp"
 #include "rnn.hpp"
 
 namespace mlnr {
@@ -70,7 +72,11 @@ std::vector<int> chunk_steps(const Plan& plan, int w, long row_bytes, long chunk
     std::vector<int> bounds{0};
     for (int s = 0; s < plan.max_length;) {
         int e = s + 1;
-        while (e < plan.max_length && plan.offset(w, e) - plan.offset(w, s) < target) ++e;
+        // A chunk's rows are the row count of its GEMMs (an int): one step has at most B of them, and no chunk grows
+        // past INT32_MAX.
+        while (e < plan.max_length && plan.offset(w, e) - plan.offset(w, s) < target &&
+               plan.offset(w, e + 1) - plan.offset(w, s) <= INT32_MAX)
+            ++e;
         bounds.push_back(e);
         s = e;
     }
@@ -92,56 +98,14 @@ Layer describe(const mlnr_rnn_desc& d) {
     return l;
 }
 
-long reserve_floats(const Layer& layer, int seq_length, int batch) {
-    return static_cast<long>(layer.directions) * seq_length * batch * layer.stride();
-}
-
-// The rows of X a ragged or reversed chunk reads (or adds dX into) lie scattered over each step's [B, width] block, in
-// the order of the rows' lengths: both loops fetch the row kAhead places ahead, so that the misses overlap instead of
-// each copy waiting for its own (W5 at 2 threads: the forward's gather 150 -> 100 us a call).
-namespace {
-constexpr int kAhead = 8;
-}  // namespace
-
-void gather_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, const float* x, int width, float* xc) {
-    const long first = plan.offset(w, s_begin);
-    const long row_bytes = static_cast<long>(width) * sizeof(float);
-    auto source = [&](int s, int k) {
-        const int i = plan.sorted(w, k);
-        return x + (static_cast<long>(plan.time(s, i, reverse)) * plan.batch + plan.order[i]) * width;
-    };
-    for (int s = s_begin; s < s_end; ++s) {
-        const int m = plan.running(w, s);
-        for (int k = 0; k < m; ++k) {
-            if (k + kAhead < m) {
-                const char* next = reinterpret_cast<const char*>(source(s, k + kAhead));
-                for (long b = 0; b < row_bytes; b += 64) __builtin_prefetch(next + b, 0, 3);
-            }
-            std::memcpy(xc + (plan.row(w, s, k) - first) * width, source(s, k), sizeof(float) * width);
-        }
-    }
-}
-
-void scatter_add_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, const float* xc, int width,
-                      float* x) {
-    const long first = plan.offset(w, s_begin);
-    const long row_bytes = static_cast<long>(width) * sizeof(float);
-    auto target = [&](int s, int k) {
-        const int i = plan.sorted(w, k);
-        return x + (static_cast<long>(plan.time(s, i, reverse)) * plan.batch + plan.order[i]) * width;
-    };
-    for (int s = s_begin; s < s_end; ++s) {
-        const int m = plan.running(w, s);
-        for (int k = 0; k < m; ++k) {
-            if (k + kAhead < m) {
-                const char* next = reinterpret_cast<const char*>(target(s, k + kAhead));
-                for (long b = 0; b < row_bytes; b += 64) __builtin_prefetch(next + b, 1, 3);
-            }
-            float* to = target(s, k);
-            const float* from = xc + (plan.row(w, s, k) - first) * width;
-            for (int j = 0; j < width; ++j) to[j] += from[j];
-        }
-    }
+bool reserve_floats(const Layer& layer, int seq_length, int batch, int64_t* floats) {
+    int64_t n = layer.stride();
+    if (__builtin_mul_overflow(n, static_cast<int64_t>(layer.directions), &n) ||
+        __builtin_mul_overflow(n, static_cast<int64_t>(seq_length), &n) ||
+        __builtin_mul_overflow(n, static_cast<int64_t>(batch), &n))
+        return false;
+    *floats = n;
+    return true;
 }
 
 }  // namespace mlnr

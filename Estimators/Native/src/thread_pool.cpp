@@ -1,5 +1,10 @@
 #include "thread_pool.hpp"
 
+#include <string>
+#include <system_error>
+
+#include "denormals.hpp"
+
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 #define MLNR_PAUSE() _mm_pause()
@@ -29,10 +34,24 @@ inline void spin_once(int spins) {
 }  // namespace
 
 ThreadPool::ThreadPool(int threads) : threads_(threads < 1 ? 1 : threads) {
-    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
+    workers_.reserve(static_cast<size_t>(threads_ - 1));
+    for (int i = 1; i < threads_; ++i) {
+        try {
+            workers_.emplace_back([this, i] { worker_loop(i); });
+        } catch (const std::system_error& e) {
+            // A std::thread still joinable when destroyed ends the process: stop and join the ones started.
+            stop_workers();
+            throw ThreadStartFailure("could not start worker thread " + std::to_string(i) + " of the " +
+                                     std::to_string(threads_ - 1) + " a context of " + std::to_string(threads_) +
+                                     " threads needs (" + e.what() + "): the process or user is at its limit of "
+                                     "threads (ulimit -u, cgroup pids.max) or memory; ask for fewer threads");
+        }
+    }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { stop_workers(); }
+
+void ThreadPool::stop_workers() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stop_.store(true, std::memory_order_release);
@@ -79,6 +98,7 @@ void ThreadPool::run(int n, const std::function<void(int)>& fn) {
 }
 
 void ThreadPool::worker_loop(int index) {
+    flush_denormals_on_this_thread();
     uint64_t seen = 0;
     for (;;) {
         int spins = 0;

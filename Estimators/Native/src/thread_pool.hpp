@@ -10,13 +10,21 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
 namespace mlnr {
 
+// The operating system refused a worker thread (std::thread's std::system_error: a process or memory limit); the pool
+// that threw it has stopped and joined the workers it had started.
+struct ThreadStartFailure : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 class ThreadPool {
 public:
+    // Starts threads - 1 workers (the calling thread is the first of the `threads`); throws ThreadStartFailure.
     explicit ThreadPool(int threads);
     ~ThreadPool();
     ThreadPool(const ThreadPool&) = delete;
@@ -40,6 +48,7 @@ public:
 
 private:
     void worker_loop(int index);
+    void stop_workers();
 
     int threads_;
     std::vector<std::thread> workers_;
@@ -73,6 +82,12 @@ private:
     std::atomic<int> generation_{0};
     std::atomic<bool> abandoned_{false};
 };
+
+// Rows [begin, end) of `total` for worker w of `workers`.
+inline void split_rows(int total, int workers, int w, int& begin, int& end) {
+    begin = static_cast<int>(static_cast<long long>(total) * w / workers);
+    end = static_cast<int>(static_cast<long long>(total) * (w + 1) / workers);
+}
 
 // Calls body() and abandons the barrier if it throws (then rethrows).
 template <typename F>

@@ -1,0 +1,60 @@
+// The avx512 path's GEMM micro-kernel (packed_gemm.cpp runs it over the panels).
+#pragma once
+
+#include "isa.hpp"
+
+#if defined(MLNR_ISA_AVX512)
+#include <immintrin.h>
+
+#include "packed_gemm.hpp"
+
+MLNR_ISA_BEGIN
+
+// C rows [0, R) x the columns of P consecutive panels: acc += A[r, k] * panel_q[k, 0..31] over all k; masked stores
+// of the group's first `cols` columns, C = alpha acc + beta C. A chain of FMAs into one accumulator waits on the
+// previous one (latency about 4 cycles), so a tile needs 8 or more independent accumulators to keep the FMA unit busy:
+// few rows take more panels at once (1 row: 4 panels, 8 accumulators), which is what makes batch-1 inference and the
+// short tails of ragged batches run at the load rate instead of the FMA latency. A is [M, K] (element (r, p) at
+// a[r * lda + p]) or, with TransA, stored as [K, M] (at a[p * lda + r]: the weight gradients' dG^T). Each element of
+// C is one accumulator summed over k in order, so its bits do not depend on the tile, the panel group or the cut.
+template <int R, int P, bool TransA>
+__attribute__((target("avx512f"))) void tile(const float* a, int lda, const float* panel, long panel_stride, int k,
+                                              float alpha, float beta, float* c, int ldc, int cols) {
+    __m512 acc[R][2 * P];
+    for (int r = 0; r < R; ++r)
+        for (int q = 0; q < 2 * P; ++q) acc[r][q] = _mm512_setzero_ps();
+    for (int p = 0; p < k; ++p) {
+        __m512 b[2 * P];
+        for (int q = 0; q < P; ++q) {
+            b[2 * q] = _mm512_load_ps(panel + q * panel_stride + p * kPanel);
+            b[2 * q + 1] = _mm512_load_ps(panel + q * panel_stride + p * kPanel + 16);
+        }
+        for (int r = 0; r < R; ++r) {
+            const __m512 av = _mm512_set1_ps(TransA ? a[static_cast<long>(p) * lda + r] : a[static_cast<long>(r) * lda + p]);
+            for (int q = 0; q < 2 * P; ++q) acc[r][q] = _mm512_fmadd_ps(av, b[q], acc[r][q]);
+        }
+    }
+    const __m512 alpha_v = _mm512_set1_ps(alpha), beta_v = _mm512_set1_ps(beta);
+    for (int q = 0; q < 2 * P; ++q) {
+        const int left = cols - 16 * q;
+        if (left <= 0) break;
+        const __mmask16 mask = left >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << left) - 1);
+        for (int r = 0; r < R; ++r) {
+            float* out = c + static_cast<long>(r) * ldc + 16 * q;
+            __m512 v = acc[r][q];
+            if (alpha != 1.0f) v = _mm512_mul_ps(v, alpha_v);
+            if (beta == 1.0f) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, out));
+            else if (beta != 0.0f) v = _mm512_fmadd_ps(beta_v, _mm512_maskz_loadu_ps(mask, out), v);
+            _mm512_mask_storeu_ps(out, mask, v);
+        }
+    }
+}
+
+// A full tile: 8 rows x 1 panel (16 accumulators of the 32 zmm registers). Panels per tile for a short tile of R rows:
+// at least 8 accumulators where registers allow.
+constexpr int kTileRows = 8;
+constexpr int kMaxPanels = 4;
+constexpr int kPanelsFor[kTileRows + 1] = {0, 4, 2, 2, 1, 1, 1, 1, 1};
+
+MLNR_ISA_END
+#endif
