@@ -87,31 +87,7 @@ public sealed partial class SequenceModel
         archive.ReadFloats(ParametersEntry, parameters.Values);
         archive.RequireFinite(ParametersEntry, parameters.Values, parameters.Tensors);
 
-        var s = document.Schema;
-        TextFeaturizer? featurizer = null;
-        if (s.Featurizer is not null)
-        {
-            try
-            {
-                featurizer = new TextFeaturizer(s.Featurizer.AsRead(), new Vocabulary(s.Vocabulary!));
-            }
-            catch (ArgumentException e)
-            {
-                throw new ModelFileException(archive.Path, ModelEntry, $"the tokenizer and vocabulary do not fit together: {e.Message}", e);
-            }
-        }
-        var schema = new SequenceModelSchema
-        {
-            Task = s.Task,
-            Input = s.Input,
-            FeatureWidth = s.FeatureWidth,
-            VocabularySize = s.VocabularySize,
-            Featurizer = featurizer,
-            KeyNames = s.KeyNames,
-            Labels = s.Labels,
-            ValueCount = s.ValueCount,
-            ValuesPerStep = s.ValuesPerStep,
-        };
+        var schema = document.Schema.ToSchema((problem, inner) => new ModelFileException(archive.Path, ModelEntry, problem, inner));
         var history = new TrainingHistory(document.History.Select(e =>
             new EpochRecord(e.Epoch, e.LearningRate, e.TrainLoss, e.Validation, TimeSpan.FromSeconds(e.Seconds))))
         {

@@ -35,4 +35,16 @@ public static class SequenceModelLimits
 
     /// <summary>Bytes of the small JSON documents: a checkpoint's loop state, a file's checksum manifest.</summary>
     public const int MaxStateDocumentBytes = 1 << 20;
+
+    /// <summary>Bytes of an ONNX file, checked before it is read into memory: an export holds at most
+    /// <see cref="MaxParameters"/> floats, its vocabulary twice (the metadata and a raw-text graph's lookup) and a graph
+    /// of a few hundred nodes (about 1.3 GiB in all; protobuf itself stops at 2 GiB).</summary>
+    public const long MaxOnnxFileBytes = 4L * MaxParameters + 2L * MaxModelDocumentBytes + (64L << 20);
+
+    /// <summary>Bytes (UTF-8) of all of an ONNX file's metadata values together; the vocabulary, key names and labels
+    /// may each take up to <see cref="MaxModelDocumentBytes"/>, every other value <see cref="MaxStateDocumentBytes"/>.</summary>
+    public const int MaxOnnxMetadataBytes = 2 * MaxModelDocumentBytes;
+
+    /// <summary>Entries of an ONNX file's metadata (an export writes about a dozen; other tools add a few).</summary>
+    public const int MaxOnnxMetadataEntries = 1024;
 }

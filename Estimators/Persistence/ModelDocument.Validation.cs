@@ -33,26 +33,8 @@ internal sealed partial record ModelDocument
         if (FormatVersion < 1 || FormatVersion > CurrentFormatVersion)
             throw Bad($"FormatVersion is {FormatVersion}; this MlNetRnn ({SequenceModel.ProducerVersion}) reads 1 to {CurrentFormatVersion}." +
                 (FormatVersion > CurrentFormatVersion ? " Update MlNetRnn." : ""));
-        try
-        {
-            Spec.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw Bad($"Spec describes an invalid network: {e.Message}", e);
-        }
-        try
-        {
-            Options.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw Bad($"Options are invalid: {e.Message}", e);
-        }
-        if (Options.Task != Spec.Task)
-            throw Bad($"Options.Task is {Options.Task}; Spec.Task is {Spec.Task}. They must agree.");
-        if (Options.ClassWeights is { } weights && Spec.Task != SequenceTask.Regression && weights.Count != Math.Max(2, Spec.OutputSize))
-            throw Bad($"Options.ClassWeights has {weights.Count} entries; the {Spec.Task} head has {Math.Max(2, Spec.OutputSize)} classes.");
+        ValidateSpec(Spec, Bad);
+        ValidateOptions(Options, Spec, Bad);
 
         var layout = SequenceNetwork.Layout(Spec).ToList();
         if (Parameters.Count != layout.Count)
@@ -68,7 +50,7 @@ internal sealed partial record ModelDocument
             }
         }
 
-        Schema.Validate(Spec, Bad);
+        Schema.Validate(Spec, (_, problem, inner) => Bad(problem, inner));
 
         for (var i = 0; i < History.Count; i++)
         {
@@ -83,18 +65,53 @@ internal sealed partial record ModelDocument
         if (RestoredEpoch is { } restored && (restored < 1 || !History.Any(e => e.Epoch == restored)))
             throw Bad($"RestoredEpoch is {restored}; expected one of the {History.Count} epochs of History.");
     }
+
+    /// <summary>The spec's own checks (enum values, sizes within <see cref="SequenceModelLimits"/>, task against
+    /// read-out and head), as a <see cref="ModelFileException"/>.</summary>
+    public static void ValidateSpec(SequenceNetworkSpec spec, Func<string, Exception?, ModelFileException> bad)
+    {
+        try
+        {
+            spec.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw bad($"Spec describes an invalid network: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The training options' own checks, and their task and class weights against the spec.</summary>
+    public static void ValidateOptions(SequenceModelOptions options, SequenceNetworkSpec spec, Func<string, Exception?, ModelFileException> bad)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw bad($"Options are invalid: {e.Message}", e);
+        }
+        if (options.Task != spec.Task)
+            throw bad($"Options.Task is {options.Task}; Spec.Task is {spec.Task}. They must agree.", null);
+        if (options.ClassWeights is { } weights && spec.Task != SequenceTask.Regression && weights.Count != Math.Max(2, spec.OutputSize))
+            throw bad($"Options.ClassWeights has {weights.Count} entries; the {spec.Task} head has {Math.Max(2, spec.OutputSize)} classes.", null);
+    }
 }
 
 internal sealed partial record SchemaDocument
 {
     /// <summary>Checks the schema against the spec: the task, the input form and width, the text featurizer and its
-    /// vocabulary, the labels (one per head output, distinct, none a reserved token) and the regression values.</summary>
-    public void Validate(SequenceNetworkSpec spec, Func<string, Exception?, ModelFileException> bad)
+    /// vocabulary, the labels (one per head output, distinct, none a reserved token) and the regression values.
+    /// <paramref name="bad"/> gets the schema's field at fault (nameof(Featurizer), nameof(Vocabulary),
+    /// nameof(KeyNames), nameof(Labels), or "" for the rest), so that a file that keeps them apart (an ONNX export's
+    /// metadata) names the part of the file.</summary>
+    public void Validate(SequenceNetworkSpec spec, Func<string, string, Exception?, ModelFileException> bad)
     {
-        ModelFileException Bad(string problem) => bad(problem, null);
+        ModelFileException Bad(string problem) => bad("", problem, null);
+        ModelFileException BadIn(string field, string problem, Exception? inner = null) => bad(field, problem, inner);
 
         if (Labels is null)
-            throw Bad("Schema.Labels is missing or null.");
+            throw BadIn(nameof(Labels), "Schema.Labels is missing or null.");
 
         if (Task != spec.Task)
             throw Bad($"Schema.Task is {Task}; Spec.Task is {spec.Task}. They must agree.");
@@ -111,43 +128,43 @@ internal sealed partial record SchemaDocument
         if (Input == SequenceInputKindOfData.Text)
         {
             if (Featurizer is null || Vocabulary is null)
-                throw Bad($"Schema.Featurizer is {(Featurizer is null ? "null" : "set")} and Schema.Vocabulary {(Vocabulary is null ? "null" : "set")}; a text model needs both.");
+                throw BadIn(Featurizer is null ? nameof(Featurizer) : nameof(Vocabulary), $"Schema.Featurizer is {(Featurizer is null ? "null" : "set")} and Schema.Vocabulary {(Vocabulary is null ? "null" : "set")}; a text model needs both.");
             try
             {
                 Featurizer.Validate();
             }
             catch (ArgumentException e)
             {
-                throw bad($"Schema.Featurizer is invalid: {e.Message}", e);
+                throw BadIn(nameof(Featurizer), $"Schema.Featurizer is invalid: {e.Message}", e);
             }
             if (Vocabulary.Count != VocabularySize)
-                throw Bad($"Schema.Vocabulary holds {Vocabulary.Count} tokens; Schema.VocabularySize is {VocabularySize}.");
+                throw BadIn(nameof(Vocabulary), $"Schema.Vocabulary holds {Vocabulary.Count} tokens; Schema.VocabularySize is {VocabularySize}.");
             var nullToken = Vocabulary.IndexOf(null!);
             if (nullToken >= 0)
-                throw Bad($"Schema.Vocabulary[{nullToken}] is null; expected a token.");
+                throw BadIn(nameof(Vocabulary), $"Schema.Vocabulary[{nullToken}] is null; expected a token.");
             try
             {
                 _ = new Vocabulary(Vocabulary);
             }
             catch (ArgumentException e)
             {
-                throw bad($"Schema.Vocabulary is invalid: {e.Message}", e);
+                throw BadIn(nameof(Vocabulary), $"Schema.Vocabulary is invalid: {e.Message}", e);
             }
         }
         else if (Featurizer is not null || Vocabulary is not null)
         {
-            throw Bad($"Schema.Featurizer or Schema.Vocabulary is set for {Input} input; only text input has them.");
+            throw BadIn(Featurizer is not null ? nameof(Featurizer) : nameof(Vocabulary), $"Schema.Featurizer or Schema.Vocabulary is set for {Input} input; only text input has them.");
         }
         if (KeyNames is not null)
         {
             // ML.NET keys 1..K name ids 1..K; id 0 is a missing key.
             if (Input != SequenceInputKindOfData.TokenIds || KeyNames.Count != VocabularySize - 1)
-                throw Bad($"Schema.KeyNames holds {KeyNames.Count} names for {Input} input with VocabularySize {VocabularySize}; expected token-id input and VocabularySize - 1 = {VocabularySize - 1} names.");
+                throw BadIn(nameof(KeyNames), $"Schema.KeyNames holds {KeyNames.Count} names for {Input} input with VocabularySize {VocabularySize}; expected token-id input and VocabularySize - 1 = {VocabularySize - 1} names.");
             var nullName = KeyNames.IndexOf(null!);
             if (nullName >= 0)
-                throw Bad($"Schema.KeyNames[{nullName}] is null; expected a name.");
+                throw BadIn(nameof(KeyNames), $"Schema.KeyNames[{nullName}] is null; expected a name.");
             if (KeyNames.Distinct(StringComparer.Ordinal).Count() != KeyNames.Count)
-                throw Bad("Schema.KeyNames repeats a name; expected each key's name once.");
+                throw BadIn(nameof(KeyNames), "Schema.KeyNames repeats a name; expected each key's name once.");
         }
 
         var expectedLabels = spec.Task switch
@@ -157,19 +174,19 @@ internal sealed partial record SchemaDocument
             _ => 0,
         };
         if (Labels.Count != expectedLabels)
-            throw Bad($"Schema.Labels holds {Labels.Count} labels; the {spec.Task} head (OutputSize {spec.OutputSize}) needs {expectedLabels}.");
+            throw BadIn(nameof(Labels), $"Schema.Labels holds {Labels.Count} labels; the {spec.Task} head (OutputSize {spec.OutputSize}) needs {expectedLabels}.");
         if (spec.Task is SequenceTask.MulticlassClassification or SequenceTask.Tagging && Labels.Count < 2)
-            throw Bad($"Schema.Labels holds {Labels.Count} label; {spec.Task} needs at least two classes.");
+            throw BadIn(nameof(Labels), $"Schema.Labels holds {Labels.Count} label; {spec.Task} needs at least two classes.");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < Labels.Count; i++)
         {
             var label = Labels[i];
             if (label is null)
-                throw Bad($"Schema.Labels[{i}] is null; expected a class name.");
+                throw BadIn(nameof(Labels), $"Schema.Labels[{i}] is null; expected a class name.");
             if (SequenceModelOptions.IsReservedLabel(label))
-                throw Bad($"Schema.Labels[{i}] is '{label}', a reserved token; a class cannot be named so.");
+                throw BadIn(nameof(Labels), $"Schema.Labels[{i}] is '{label}', a reserved token; a class cannot be named so.");
             if (!seen.Add(label))
-                throw Bad($"Schema.Labels[{i}] is '{label}' again; every class has its own name.");
+                throw BadIn(nameof(Labels), $"Schema.Labels[{i}] is '{label}' again; every class has its own name.");
         }
 
         if (spec.Task == SequenceTask.Regression)

@@ -51,6 +51,36 @@ internal sealed partial record SchemaDocument
     public int ValueCount { get; init; }
 
     public bool ValuesPerStep { get; init; }
+
+    /// <summary>The schema a model is built with, from a document that passed <see cref="Validate"/>: the featurizer is
+    /// made here, and a tokenizer that refuses the vocabulary is reported through <paramref name="bad"/>.</summary>
+    public SequenceModelSchema ToSchema(Func<string, Exception?, ModelFileException> bad)
+    {
+        TextFeaturizer? featurizer = null;
+        if (Featurizer is not null)
+        {
+            try
+            {
+                featurizer = new TextFeaturizer(Featurizer.AsRead(), new Vocabulary(Vocabulary!));
+            }
+            catch (ArgumentException e)
+            {
+                throw bad($"the tokenizer and vocabulary do not fit together: {e.Message}", e);
+            }
+        }
+        return new SequenceModelSchema
+        {
+            Task = Task,
+            Input = Input,
+            FeatureWidth = FeatureWidth,
+            VocabularySize = VocabularySize,
+            Featurizer = featurizer,
+            KeyNames = KeyNames,
+            Labels = Labels,
+            ValueCount = ValueCount,
+            ValuesPerStep = ValuesPerStep,
+        };
+    }
 }
 
 internal sealed record ParameterDocument(string Name, int[] Shape);

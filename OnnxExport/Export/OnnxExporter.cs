@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using MlNetRnn.Kernels;
 using MlNetRnn.Network;
+using MlNetRnn.OnnxExport.Onnx;
 using MlNetRnn.OnnxExport.Proto;
 using MlNetRnn.Persistence;
 using static MlNetRnn.OnnxExport.Export.OnnxGraphBuilder;
@@ -286,6 +287,8 @@ public static class OnnxExporter
             proto.OpsetImport.Add(new OperatorSetIdProto { Domain = TextGraph.MlDomain, Version = TextGraph.MlOpset });
         foreach (var (key, value) in Metadata(model, outputNames))
             proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        // Last, over everything above: a reader refuses the file if any of it changes (OnnxChecksum).
+        proto.MetadataProps.Add(new StringStringEntryProto { Key = OnnxModelContract.ChecksumKey, Value = OnnxChecksum.Compute(proto) });
         var inputNames = g.Graph.Input.Select(i => i.Name).ToList();
         return (proto, new OnnxExportReport(null, opset, inputNames, outputNames, warnings));
     }

@@ -65,5 +65,18 @@ public static class OnnxModelContract
     public const string KeyNamesKey = "mlnetrnn.key_names";
     public const string OutputsKey = "mlnetrnn.outputs";
 
+    /// <summary>"sha256:" and the lower-case hex SHA-256 of the model without this entry (<see cref="Onnx.OnnxChecksum"/>):
+    /// its graph (nodes, attributes, initializers, inputs, outputs), opsets and every other metadata entry. Written by
+    /// this version; a reader refuses a file whose checksum does not match, and reads a file without one (an older
+    /// export) when everything else checks out.</summary>
+    public const string ChecksumKey = "mlnetrnn.checksum";
+
+    /// <summary>Every metadata key of the layout; another key under <see cref="MetadataPrefix"/> is refused.</summary>
+    public static readonly IReadOnlySet<string> MetadataKeys = new HashSet<string>(StringComparer.Ordinal)
+    {
+        FormatKey, SpecKey, SchemaKey, OptionsKey, TaskKey, InputKindKey, FeatureWidthKey, VocabularyKey, TokenizerKey,
+        LabelsKey, KeyNamesKey, OutputsKey, ChecksumKey,
+    };
+
     public const string ProducerName = "MlNetRnn";
 }

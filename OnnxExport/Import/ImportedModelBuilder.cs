@@ -66,7 +66,7 @@ internal static class ImportedModelBuilder
         }
         catch (ArgumentException e)
         {
-            throw new InvalidDataException($"'{origin}': the network read from the graph is not one MlNetRnn builds: {e.Message}", e);
+            throw new ModelFileException(origin, null, $"holds a network that is not one MlNetRnn builds: {e.Message}", e);
         }
         var schema = new SequenceModelSchema
         {
@@ -105,20 +105,20 @@ internal static class ImportedModelBuilder
             !a.Activations.SequenceEqual(b.Activations) ? $"has activations {string.Join(", ", b.Activations.Select(x => x.OnnxName))} where the bottom layer has {string.Join(", ", a.Activations.Select(x => x.OnnxName))}" :
             null;
         if (difference is not null)
-            throw new InvalidDataException($"'{origin}': {layer.Describe()} {difference} ({bottom.Describe()}); MlNetRnn's stacked layers share one cell, hidden size, direction, GRU variant and activation.");
+            throw new ModelFileException(origin, layer.Node.Name, $"{layer.Describe()} {difference} ({bottom.Describe()}); MlNetRnn's stacked layers share one cell, hidden size, direction, GRU variant and activation.");
     }
 
     /// <summary>The task the output activation implies, or the one the options declare where it allows it.</summary>
     private static SequenceTask Task(ImportedGraph graph, OnnxImportOptions options, string origin)
     {
         var (K, perStep, activation) = (graph.OutputSize, graph.PerStep, graph.Activation);
-        var at = $"'{origin}': node '{graph.ActivationNode}' ({activation})";
+        var at = $"{activation} node";
         if (activation == OutputActivation.Sigmoid && K != 1)
-            throw new InvalidDataException($"{at}: a sigmoid over {K} outputs gives independent probabilities (multi-label), which no MlNetRnn task predicts; binary classification has one output.");
+            throw new ModelFileException(origin, graph.ActivationNode, $"{at}: a sigmoid over {K} outputs gives independent probabilities (multi-label), which no MlNetRnn task predicts; binary classification has one output.");
         if (activation == OutputActivation.Sigmoid && perStep)
-            throw new InvalidDataException($"{at}: a sigmoid at every step (binary tagging) is not an MlNetRnn task; tagging is a softmax over the tags.");
+            throw new ModelFileException(origin, graph.ActivationNode, $"{at}: a sigmoid at every step (binary tagging) is not an MlNetRnn task; tagging is a softmax over the tags.");
         if (activation is OutputActivation.Softmax or OutputActivation.LogSoftmax && K < 2)
-            throw new InvalidDataException($"{at}: a softmax over one output is always 1.");
+            throw new ModelFileException(origin, graph.ActivationNode, $"{at}: a softmax over one output is always 1.");
         var inferred = activation switch
         {
             OutputActivation.Sigmoid => SequenceTask.BinaryClassification,

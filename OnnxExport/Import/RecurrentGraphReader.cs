@@ -12,7 +12,7 @@ namespace MlNetRnn.OnnxExport.Import;
 /// on are never looked at. What the network is follows from the tensors: the Gather over an initializer is the
 /// embedding, the GRU/LSTM/RNN nodes the layers, the indexing or pooling between the top layer and the head the
 /// read-out, the Gemm or MatMul + Add the head, the last operator the output activation. Anything else is refused
-/// with an <see cref="InvalidDataException"/> that names the node, its operator and what was expected.
+/// with a <see cref="ModelFileException"/> that names the node, its operator and what was expected.
 /// </summary>
 internal sealed partial class RecurrentGraphReader
 {
@@ -39,7 +39,7 @@ internal sealed partial class RecurrentGraphReader
 
     private RecurrentGraphReader(ModelProto model, string origin)
     {
-        _graph = model.Graph ?? throw new InvalidDataException($"'{origin}' has no graph.");
+        _graph = model.Graph ?? throw new ModelFileException(origin, null, "is not an ONNX model: it has no graph.");
         _origin = origin;
         _opset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
         foreach (var node in _graph.Node)
@@ -63,13 +63,13 @@ internal sealed partial class RecurrentGraphReader
     private ImportedGraph ReadOutput(string? outputName)
     {
         if (_graph.Output.Count == 0)
-            throw new InvalidDataException($"'{_origin}' has no graph output.");
+            throw new ModelFileException(_origin, null, "has no graph output.");
         var output = outputName ?? _graph.Output[0].Name;
         if (!_graph.Output.Any(o => o.Name == output))
-            throw new InvalidDataException($"'{_origin}' has no output '{output}'; its outputs are {string.Join(", ", _graph.Output.Select(o => $"'{o.Name}'"))}.");
+            throw new ModelFileException(_origin, output, $"is not an output of the graph; its outputs are {string.Join(", ", _graph.Output.Select(o => $"'{o.Name}'"))}.");
         var value = Evaluate(output);
         if (value is not HeadValue head)
-            throw new InvalidDataException($"'{_origin}': output '{output}' is {Describe(value)}, not a dense head's output; MlNetRnn's models end with one Linear layer (Gemm, or MatMul + Add) after the recurrent layers, optionally followed by Sigmoid, Softmax or LogSoftmax.");
+            throw new ModelFileException(_origin, output, $"is the graph output to import, and it is {Describe(value)}, not a dense head's output; MlNetRnn's models end with one Linear layer (Gemm, or MatMul + Add) after the recurrent layers, optionally followed by Sigmoid, Softmax or LogSoftmax.");
         return Assemble(head);
     }
 
@@ -83,7 +83,7 @@ internal sealed partial class RecurrentGraphReader
         if (_graphInputs.TryGetValue(name, out var input))
             return _values[name] = ReadGraphInput(input);
         if (!_producers.TryGetValue(name, out var node))
-            throw new InvalidDataException($"'{_origin}': tensor '{name}' is not produced by any node, initializer or graph input.");
+            throw new ModelFileException(_origin, name, "is read by a node and not produced by any node, initializer or graph input.");
         if (!_visiting.Add(node))
             throw Refuse(node, "its inputs depend on its own output (a cycle).");
         var outputs = EvaluateNode(node);
@@ -148,7 +148,7 @@ internal sealed partial class RecurrentGraphReader
             UseInput(input.Name, SequenceInputKind.Dense, width, null, 0, null);
             return new StepsValue([new GraphAxis(AxisRole.Open, 0), new GraphAxis(AxisRole.Open, 0), new GraphAxis(AxisRole.Features, width)], null, StepReduction.None);
         }
-        throw new InvalidDataException($"'{_origin}': graph input '{input.Name}' is {element} with {dims.Count} dimensions; " +
+        throw new ModelFileException(_origin, input.Name, $"is a graph input of {element} with {dims.Count} dimensions; " +
             "the network's input is token ids (int64 or int32, 2 dimensions: batch and sequence in either order) or features (float, 3 dimensions, the features last).");
     }
 
@@ -158,7 +158,7 @@ internal sealed partial class RecurrentGraphReader
         if (_inputName is not null && _inputName != name)
         {
             var text = $"the network reads both '{_inputName}' and '{name}'; MlNetRnn's models have one input (token ids or features per step).";
-            throw node is null ? new InvalidDataException($"'{_origin}': {text}") : Refuse(node, text);
+            throw node is null ? new ModelFileException(_origin, name, text) : Refuse(node, text);
         }
         _inputName = name;
         _inputKind = kind;
@@ -186,11 +186,11 @@ internal sealed partial class RecurrentGraphReader
     {
         try
         {
-            return OnnxTensor.FromProto(tensor, $"'{_origin}' {what}");
+            return OnnxTensor.FromProto(tensor, what);
         }
-        catch (NotSupportedException e)
+        catch (Exception e) when (e is NotSupportedException or InvalidDataException)
         {
-            throw new InvalidDataException(e.Message, e);
+            throw new ModelFileException(_origin, tensor.Name.Length > 0 ? tensor.Name : what, e.Message, e);
         }
     }
 
@@ -279,8 +279,8 @@ internal sealed partial class RecurrentGraphReader
         return t.Floats;
     }
 
-    private InvalidDataException Refuse(NodeProto node, string problem) =>
-        new($"'{_origin}': node '{node.Name}' ({node.OpType}): {problem}");
+    private ModelFileException Refuse(NodeProto node, string problem) =>
+        new(_origin, node.Name.Length > 0 ? node.Name : $"({node.OpType} node writing '{node.Output.FirstOrDefault()}')", $"{node.OpType} node: {problem}");
 
     private static string Describe(GraphValue value) => value switch
     {

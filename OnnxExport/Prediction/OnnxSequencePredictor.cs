@@ -1,4 +1,6 @@
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using MlNetRnn.Network;
 using MlNetRnn.OnnxExport.Export;
 using MlNetRnn.OnnxExport.Import;
@@ -17,14 +19,18 @@ public sealed class OnnxSequencePredictor : IDisposable
 {
     private readonly DataEncoder _encoder;
 
-    private OnnxSequencePredictor(OnnxRuntimeSession session, SequenceNetworkSpec spec, SequenceModelSchema schema)
+    private OnnxSequencePredictor(OnnxRuntimeSession session, SequenceNetworkSpec spec, SequenceModelSchema schema, string path)
     {
         Session = session;
+        Path = path;
         Spec = spec;
         Schema = schema;
         _encoder = new DataEncoder(schema);
         TakesText = session.Session.InputMetadata.ContainsKey(OnnxModelContract.TextInput);
     }
+
+    /// <summary>The file the model was loaded from.</summary>
+    public string Path { get; }
 
     /// <summary>The graph takes the raw text (it holds the tokenizer); else token ids or features.</summary>
     public bool TakesText { get; }
@@ -39,14 +45,31 @@ public sealed class OnnxSequencePredictor : IDisposable
     /// <summary>Sequences per ONNX Runtime call.</summary>
     public int BatchSize { get; init; } = 64;
 
+    /// <summary>
+    /// Loads an MlNetRnn export. The file is read (at most <see cref="SequenceModelLimits.MaxOnnxFileBytes"/>) and verified
+    /// before ONNX Runtime sees it, as <see cref="OnnxImporter"/> verifies it: its checksum, every tensor finite and of
+    /// its stated size, its metadata as strictly as a model file's and against its graph. ONNX Runtime then gets exactly
+    /// the model that was verified (parsed and written again, so no field this library does not know reaches it).
+    /// A damaged file, one without MlNetRnn's metadata, or one ONNX Runtime refuses (its
+    /// <see cref="OnnxRuntimeException"/> as the inner exception) throws <see cref="ModelFileException"/>.
+    /// </summary>
     public static OnnxSequencePredictor Load(string path, OnnxSessionOptions? options = null)
     {
-        var session = OnnxRuntimeSession.FromFile(path, options);
+        var proto = OnnxModelFile.Parse(OnnxModelFile.ReadBytes(path), path);
+        var description = OnnxImporter.VerifyExport(proto, path);
+        var verified = proto.ToByteArray();
+        OnnxRuntimeSession session;
         try
         {
-            var metadata = session.Session.ModelMetadata;
-            var (spec, schema, _) = OnnxImporter.ReadDescription(metadata.CustomMetadataMap, path, metadata.ProducerName);
-            return new OnnxSequencePredictor(session, spec, schema);
+            session = OnnxRuntimeSession.FromBytes(verified, path, options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelFileException(path, null, $"ONNX Runtime refused the model: {e.Message}", e);
+        }
+        try
+        {
+            return new OnnxSequencePredictor(session, description.Spec, description.Schema, path);
         }
         catch
         {
@@ -175,19 +198,34 @@ public sealed class OnnxSequencePredictor : IDisposable
                 ? texts is null ? [raw] : [raw, OnnxModelContract.SequenceLengths]
                 : [raw, OnnxModelContract.Encoding];
             using var runOptions = new RunOptions();
-            using var results = Session.Session.Run(runOptions, names, values, outputNames);
-            encoding = Spec.PerStep ? [] : results[1].GetTensorDataAsSpan<float>().ToArray();
-            var output = results[0].GetTensorDataAsSpan<float>();
+            IDisposableReadOnlyCollection<OrtValue> results;
+            try
+            {
+                results = Session.Session.Run(runOptions, names, values, outputNames);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new ModelFileException(Path, null, $"ONNX Runtime could not run the graph on a batch of {B} sequence(s): {e.Message}", e);
+            }
+            using var _ = results;
+            var K = Spec.OutputSize;
             if (!Spec.PerStep)
-                return output.ToArray();
+            {
+                encoding = Output(results[1], OnnxModelContract.Encoding, TensorElementType.Float, B, Spec.FeatureSize).GetTensorDataAsSpan<float>().ToArray();
+                return Output(results[0], raw, TensorElementType.Float, B, K).GetTensorDataAsSpan<float>().ToArray();
+            }
+            encoding = [];
             if (texts is not null)
             {
                 // The graph tokenized the texts; its lengths and padded length are the ones the output has.
-                lengths = results[1].GetTensorDataAsSpan<int>().ToArray();
-                T = (int)results[0].GetTensorTypeAndShape().Shape[1];
+                var shape = results[0].IsTensor ? results[0].GetTensorTypeAndShape().Shape : [];
+                T = shape is [_, var steps, _] && steps is >= 1 and <= int.MaxValue ? (int)steps : 0;
+                lengths = Output(results[1], OnnxModelContract.SequenceLengths, TensorElementType.Int32, B).GetTensorDataAsSpan<int>().ToArray();
+                if (lengths.Any(n => n < 1 || n > T))
+                    throw new ModelFileException(Path, OnnxModelContract.SequenceLengths, $"holds the lengths [{string.Join(", ", lengths)}] for {T} steps; each must be in [1, {T}].");
             }
+            var output = Output(results[0], raw, TensorElementType.Float, B, T, K).GetTensorDataAsSpan<float>();
             // [B, T, K] -> [T, B, K]
-            var K = Spec.OutputSize;
             var timeMajor = new float[T * B * K];
             for (var b = 0; b < B; b++)
                 for (var t = 0; t < T; t++)
@@ -205,6 +243,18 @@ public sealed class OnnxSequencePredictor : IDisposable
             names.Add(name);
             values.Add(value);
         }
+    }
+
+    /// <summary>An output of the graph, checked against the element type and shape the contract gives it.</summary>
+    private OrtValue Output(OrtValue value, string name, TensorElementType type, params long[] shape)
+    {
+        if (!value.IsTensor)
+            throw new ModelFileException(Path, name, $"came out of the graph as a non-tensor; the contract gives {type} [{string.Join(", ", shape)}] for this batch.");
+        var info = value.GetTensorTypeAndShape();
+        if (info.ElementDataType != type || !info.Shape.SequenceEqual(shape))
+            throw new ModelFileException(Path, name, $"came out of the graph as {info.ElementDataType} [{string.Join(", ", info.Shape)}]; " +
+                $"the contract gives {type} [{string.Join(", ", shape)}] for this batch.");
+        return value;
     }
 
     public void Dispose() => Session.Dispose();

@@ -64,6 +64,10 @@ public sealed class OnnxRuntimeSession : IDisposable
         return Create($"model bytes ({model.Length} bytes)", o => new InferenceSession(model, o), options);
     }
 
+    /// <summary>A session of model bytes that came from <paramref name="origin"/> (a file read and verified first).</summary>
+    internal static OnnxRuntimeSession FromBytes(byte[] model, string origin, OnnxSessionOptions? options) =>
+        Create($"'{origin}'", o => new InferenceSession(model, o), options);
+
     public void Dispose() => Session.Dispose();
 
     public override string ToString() => $"ONNX Runtime session {Origin} on {ExecutionProvider}";

@@ -174,13 +174,15 @@ public class OnnxExportTests
 
         var changed = proto.Clone();
         changed.Graph.Node.Add(new MlNetRnn.OnnxExport.Proto.NodeProto { OpType = "Relu", Name = "added" });
-        Assert.Contains("Relu node ('added')", Assert.Throws<InvalidDataException>(() => OnnxImporter.Import(changed, "changed.onnx")).Message);
+        Assert.Contains("entry 'added': is a Relu node, which an MlNetRnn export never has", Assert.Throws<ModelFileException>(() => OnnxImporter.Import(Unsigned(changed), "changed.onnx")).Message);
 
         var missing = proto.Clone();
         missing.Graph.Initializer.Remove(missing.Graph.Initializer.Single(t => t.Name == "rnn.0.R"));
-        Assert.Contains("no initializer 'rnn.0.R'", Assert.Throws<InvalidDataException>(() => OnnxImporter.Import(missing, "missing.onnx")).Message);
+        Assert.Contains("entry 'rnn.0.R': is missing; the network in the metadata needs this initializer, FLOAT [1, 21, 7]", Assert.Throws<ModelFileException>(() => OnnxImporter.Import(Unsigned(missing), "missing.onnx")).Message);
+        // With the checksum the same changes are refused before anything else.
+        Assert.Equal(OnnxModelContract.ChecksumKey, Assert.Throws<ModelFileException>(() => OnnxImporter.Import(changed, "changed.onnx")).Entry);
 
-        Assert.Contains("not an ONNX model", Assert.Throws<InvalidDataException>(() => OnnxImporter.Import([1, 2, 3, 255], "garbage")).Message);
+        Assert.Contains("not an ONNX model", Assert.Throws<ModelFileException>(() => OnnxImporter.Import([1, 2, 3, 255], "garbage")).Message);
     }
 
     [Fact]
@@ -203,6 +205,14 @@ public class OnnxExportTests
         {
             directory.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The model without its checksum, as exports before it had one: the other checks then speak.</summary>
+    internal static MlNetRnn.OnnxExport.Proto.ModelProto Unsigned(MlNetRnn.OnnxExport.Proto.ModelProto model)
+    {
+        var copy = model.Clone();
+        copy.MetadataProps.Remove(copy.MetadataProps.Single(p => p.Key == OnnxModelContract.ChecksumKey));
+        return copy;
     }
 
     private static Dictionary<string, float[]> Run(InferenceSession session, SequenceNetworkSpec spec, SequenceBatch batch)

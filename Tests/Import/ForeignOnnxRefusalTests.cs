@@ -6,40 +6,41 @@ using MlNetRnn.OnnxExport.Proto;
 namespace MlNetRnn.Tests.Import;
 
 /// <summary>
-/// Graphs from other producers that are not an MlNetRnn network are refused with an InvalidDataException naming the
+/// Graphs from other producers that are not an MlNetRnn network are refused with a ModelFileException naming the
 /// node, its operator and what was expected; options that contradict the graph with an ArgumentException. The
 /// refuse_*.onnx models are PyTorch's own exports; the others are fixtures with one attribute or input changed.
 /// </summary>
 public class ForeignOnnxRefusalTests
 {
     [Theory]
-    [InlineData("refuse_conv", "node '/conv/Conv' (Conv): expected Gather (embedding), GRU/LSTM/RNN, Squeeze/Unsqueeze/Slice/Gather/Concat/Transpose/Reshape/Flatten (read-out)")]
-    [InlineData("refuse_mlp_head", "node '/Relu' (Relu): expected Gather (embedding), GRU/LSTM/RNN")]
-    [InlineData("refuse_learned_initial_state", "node '/rnn/GRU' (GRU): initial_h ('/Expand_output_0', from node '/Expand' (Expand)) is not known to be zero")]
-    [InlineData("refuse_bidirectional_last_step", "node '/head/Gemm' (Gemm): reads the last step of the outputs of bidirectional node '/rnn/GRU' (GRU)")]
-    [InlineData("refuse_cell_state", "node '/head/Gemm' (Gemm): reads the LSTM cell state (Y_c of node '/rnn/LSTM' direction 0)")]
+    [InlineData("refuse_conv", "entry '/conv/Conv': Conv node: expected Gather (embedding), GRU/LSTM/RNN, Squeeze/Unsqueeze/Slice/Gather/Concat/Transpose/Reshape/Flatten (read-out)")]
+    [InlineData("refuse_mlp_head", "entry '/Relu': Relu node: expected Gather (embedding), GRU/LSTM/RNN")]
+    [InlineData("refuse_learned_initial_state", "entry '/rnn/GRU': GRU node: initial_h ('/Expand_output_0', from node '/Expand' (Expand)) is not known to be zero")]
+    [InlineData("refuse_bidirectional_last_step", "entry '/head/Gemm': Gemm node: reads the last step of the outputs of bidirectional node '/rnn/GRU' (GRU)")]
+    [InlineData("refuse_cell_state", "entry '/head/Gemm': Gemm node: reads the LSTM cell state (Y_c of node '/rnn/LSTM' direction 0)")]
     [InlineData("refuse_two_hidden_sizes", "node '/second/GRU' (GRU) has hidden_size 6 where the bottom layer has 7 (node '/first/GRU' (GRU))")]
-    [InlineData("refuse_multilabel_sigmoid", "node '/Sigmoid' (Sigmoid): a sigmoid over 3 outputs gives independent probabilities (multi-label)")]
+    [InlineData("refuse_multilabel_sigmoid", "entry '/Sigmoid': Sigmoid node: a sigmoid over 3 outputs gives independent probabilities (multi-label)")]
     public void PyTorchGraphsOutsideMlNetRnnAreRefused(string name, string message)
     {
         var path = Path.Combine(PyTorchOnnxFixture.Folder, name + ".onnx");
-        var error = Assert.Throws<InvalidDataException>(() => OnnxImporter.Import(path));
+        var error = Assert.Throws<ModelFileException>(() => OnnxImporter.Import(path));
         Assert.Contains(message, error.Message);
-        Assert.StartsWith($"'{path}': ", error.Message);
+        Assert.StartsWith($"'{path}', entry '", error.Message);
+        Assert.Equal(path, error.Path);
     }
 
     [Fact]
     public void UnsupportedRecurrentAttributesAreRefused()
     {
-        Assert.Contains("node '/rnn/LSTM' (LSTM): input_forget=1 is not supported",
+        Assert.Contains("entry '/rnn/LSTM': LSTM node: input_forget=1 is not supported",
             Refusal("lstm_tagging", g => Recurrent(g).Attribute.Add(new AttributeProto { Name = "input_forget", Type = AttributeProto.Types.AttributeType.Int, I = 1 })));
-        Assert.Contains("node '/rnn/GRU' (GRU): clip=3 is not supported",
+        Assert.Contains("entry '/rnn/GRU': GRU node: clip=3 is not supported",
             Refusal("gru_tokens_binary", g => Recurrent(g).Attribute.Add(new AttributeProto { Name = "clip", Type = AttributeProto.Types.AttributeType.Float, F = 3f })));
-        Assert.Contains("node '/rnn/GRU' (GRU): layout=1 is not supported",
+        Assert.Contains("entry '/rnn/GRU': GRU node: layout=1 is not supported",
             Refusal("gru_tokens_binary", g => Recurrent(g).Attribute.Add(new AttributeProto { Name = "layout", Type = AttributeProto.Types.AttributeType.Int, I = 1 })));
-        Assert.Contains("node '/rnn/GRU' (GRU): direction=reverse is not supported",
+        Assert.Contains("entry '/rnn/GRU': GRU node: direction=reverse is not supported",
             Refusal("gru_tokens_binary", g => Recurrent(g).Attribute.Add(new AttributeProto { Name = "direction", Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8("reverse") })));
-        Assert.Contains("node '/rnn/LSTM' (LSTM): has peepholes (P)", Refusal("lstm_tagging", g =>
+        Assert.Contains("entry '/rnn/LSTM': LSTM node: has peepholes (P)", Refusal("lstm_tagging", g =>
         {
             g.Initializer.Add(OnnxTensor.FromFloats("peepholes", new float[18], 1, 18).ToProto());
             var lstm = Recurrent(g);
@@ -57,17 +58,17 @@ public class ForeignOnnxRefusalTests
             g.Input.Add(new ValueInfoProto { Name = "h0" });
             Recurrent(g).Input[5] = "h0";
         });
-        Assert.Contains("node '/rnn/GRU' (GRU): initial_h ('h0', from a graph input) is not known to be zero; MlNetRnn starts every sequence from zero states", message);
+        Assert.Contains("entry '/rnn/GRU': GRU node: initial_h ('h0', from a graph input) is not known to be zero; MlNetRnn starts every sequence from zero states", message);
     }
 
     [Fact]
     public void OutputsThatAreNotAHeadAreRefused()
     {
         var path = PyTorchOnnxFixture.Load("gru_tokens_binary").OnnxPath;
-        Assert.Contains("has no output 'probability'; its outputs are 'output'",
-            Assert.Throws<InvalidDataException>(() => OnnxImporter.Import(path, new OnnxImportOptions { OutputName = "probability" })).Message);
+        Assert.Contains("entry 'probability': is not an output of the graph; its outputs are 'output'",
+            Assert.Throws<ModelFileException>(() => OnnxImporter.Import(path, new OnnxImportOptions { OutputName = "probability" })).Message);
         var states = Refusal("gru_tokens_binary", g => g.Output.Add(new ValueInfoProto { Name = Recurrent(g).Output[1] }), new OnnxImportOptions { OutputName = "/rnn/GRU_output_1" });
-        Assert.Contains("output '/rnn/GRU_output_1' is final states (Y_h of node '/rnn/GRU' direction 0) [states(1), batch, hidden(7)], not a dense head's output", states);
+        Assert.Contains("entry '/rnn/GRU_output_1': is the graph output to import, and it is final states (Y_h of node '/rnn/GRU' direction 0) [states(1), batch, hidden(7)], not a dense head's output", states);
     }
 
     [Fact]
@@ -100,6 +101,6 @@ public class ForeignOnnxRefusalTests
     {
         var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(PyTorchOnnxFixture.Load(name).OnnxPath));
         change(model.Graph);
-        return Assert.Throws<InvalidDataException>(() => OnnxImporter.Import(model, name + "-changed.onnx", options)).Message;
+        return Assert.Throws<ModelFileException>(() => OnnxImporter.Import(model, name + "-changed.onnx", options)).Message;
     }
 }
