@@ -114,7 +114,7 @@ public static class TrainingCurve
         if (log && all.Any(v => v <= 0))
             log = false;   // a zero or negative loss has no logarithm
 
-        var plot = NewPanel(history);
+        var plot = NewPanel(history, top: 50);
         plot.Title(options.Title ?? "Training curve");
         plot.YLabel((options.LossLabel ?? "loss") + (log ? " (log scale)" : ""));
         AddSeries(plot, epochs, log ? train.Select(Math.Log10).ToArray() : train, "training loss", TrainColor, MarkerShape.FilledCircle);
@@ -169,7 +169,7 @@ public static class TrainingCurve
             return null;
         }
 
-        var plot = NewPanel(history);
+        var plot = NewPanel(history, top: 20);
         plot.YLabel(label);
         var drawn = new List<double>();
         var color = 0;
@@ -188,7 +188,8 @@ public static class TrainingCurve
         return plot;
     }
 
-    private static Plot NewPanel(TrainingHistory history)
+    /// <param name="top">Pixels above the data area (the loss panel's title goes there).</param>
+    private static Plot NewPanel(TrainingHistory history, float top)
     {
         var plot = new Plot();
         plot.Font.Set(SansFont.Value);
@@ -199,6 +200,8 @@ public static class TrainingCurve
         plot.Axes.Left.TickLabelStyle.FontSize = 13;
         plot.Legend.FontSize = 13;
         plot.ShowLegend();
+        // The same margins in both panels, so that their epochs line up.
+        plot.Layout.Fixed(new PixelPadding(left: 95, right: 25, bottom: 58, top: top));
         // Whole epochs only; a run of one epoch still gets a readable axis.
         plot.Axes.Bottom.TickGenerator = new NumericAutomatic { IntegerTicksOnly = true };
         var count = history.Epochs[^1].Epoch;
@@ -229,10 +232,11 @@ public static class TrainingCurve
         line.LegendText = legend ? $"epoch {restored}: lowest validation loss (weights kept)" : "";
     }
 
+    // A little room above and below the data; a metric at its ceiling (100 %) stays visible, just below the frame.
     private static void SetPaddedLimitsY(Plot plot, double low, double high, double ceiling = double.PositiveInfinity)
     {
         var pad = high > low ? (high - low) * 0.12 : Math.Max(Math.Abs(high) * 0.25, 1e-3);
-        plot.Axes.SetLimitsY(low - pad, Math.Min(high + pad, Math.Max(ceiling, high)));
+        plot.Axes.SetLimitsY(low - pad, high + pad > ceiling ? ceiling + pad / 4 : high + pad);
     }
 
     private static string EpochAxisLabel(TrainingHistory history)
