@@ -35,7 +35,9 @@ public static class Program
         {
             var command = parse.CommandResult.Command;
             var help = command == root ? "mlnetrnn --help" : $"mlnetrnn {command.Name} --help";
-            context.Error.WriteLine($"mlnetrnn: {OneLine(parse.Errors[0].Message)} ({help} lists the options)");
+            // An unknown word first: "Required command was not provided" says less about "mlnetrnn frobnicate".
+            var error = parse.Errors.FirstOrDefault(e => parse.UnmatchedTokens.Any(t => e.Message.Contains(t, StringComparison.Ordinal))) ?? parse.Errors[0];
+            context.Error.WriteLine($"mlnetrnn: {Readable(OneLine(error.Message))} See '{help}'.");
             return ExitCodes.BadInput;
         }
         try
@@ -66,6 +68,13 @@ public static class Program
             or FormatException or JsonException or DllNotFoundException or UnauthorizedAccessException
             or Kernels.NativeKernelException or TrainingDivergedException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException
             or OnnxExecutionProviderException;
+
+    // The parser names .NET types ("as expected type 'System.Int32'"); a user wants the kind of value.
+    private static string Readable(string message) => message
+        .Replace("'System.Nullable`1[System.Int32]'", "an integer", StringComparison.Ordinal)
+        .Replace("'System.Int32'", "an integer", StringComparison.Ordinal)
+        .Replace("'System.Single'", "a number", StringComparison.Ordinal)
+        .Replace("as expected type", "as", StringComparison.Ordinal);
 
     /// <summary>An error message on one line (ORT's and the loader's messages carry newlines).</summary>
     internal static string OneLine(string message) =>

@@ -22,7 +22,8 @@ internal static class CommonOptions
     {
         option.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<int>();
+            if (!TryGet(result, out int value))
+                return;
             if (value < min || value > max)
                 result.AddError(max == int.MaxValue ? $"{option.Name} must be {min} or more, got {value}." : $"{option.Name} must be {min} to {max}, got {value}.");
         });
@@ -34,7 +35,7 @@ internal static class CommonOptions
     {
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is { } value && (value < min || value > max))
+            if (TryGet(result, out int? value) && value is { } v && (v < min || v > max))
                 result.AddError($"{option.Name} must be {min} to {max}, got {value}.");
         });
         return option;
@@ -45,12 +46,28 @@ internal static class CommonOptions
     {
         option.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<float>();
+            if (!TryGet(result, out float value))
+                return;
             var ok = (includeMin ? value >= min : value > min) && (includeMax ? value <= max : value < max);
             if (!ok)
                 result.AddError($"{option.Name} must be in {(includeMin ? "[" : "(")}{min}, {(float.IsPositiveInfinity(max) ? "infinity" : max.ToString(System.Globalization.CultureInfo.InvariantCulture))}{(includeMax ? "]" : ")")}, got {value}.");
         });
         return option;
+    }
+
+    // The option's value, or false when its text is not a number (the parser reports that error itself).
+    private static bool TryGet<T>(System.CommandLine.Parsing.OptionResult result, out T value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
     }
 
     /// <summary>An option with a fixed set of lower-case values.</summary>

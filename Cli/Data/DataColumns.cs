@@ -26,9 +26,11 @@ internal sealed record DataColumns
     public int FeatureWidth { get; init; }
 
     /// <summary>The input column and its kind: the one named, else the first of "text", "sequence", "tokens" that the
-    /// file has (or, with <paramref name="expected"/>, the default name of that kind).</summary>
-    public (string Column, SequenceInputKindOfData Kind) Input(IReadOnlyList<string> columns, string path, SequenceInputKindOfData? expected)
+    /// file has (or, with <paramref name="expected"/>, the default name of that kind, or the only column of a file with a
+    /// header).</summary>
+    public (string Column, SequenceInputKindOfData Kind) Input(TableRow row, SequenceInputKindOfData? expected)
     {
+        var (columns, path) = (row.Columns, row.Path);
         var named = new List<(string Column, SequenceInputKindOfData Kind)>();
         if (Text is not null)
             named.Add((Text, SequenceInputKindOfData.Text));
@@ -43,11 +45,14 @@ internal sealed record DataColumns
             var (column, kind) = named[0];
             if (expected is { } e && e != kind)
                 throw new ArgumentException($"The model reads {Describe(e)}; --{Option(kind)} names {Describe(kind)}. Use --{Option(e)}.");
-            return RequireColumn(column, kind, columns, path);
+            return expected is not null && !row.HasHeader ? (column, kind) : RequireColumn(column, kind, columns, path);
         }
         if (expected is { } only)
         {
+            // JSON lines name their columns row by row: a row without this one is that row's error, not the file's.
             var name = DefaultName(only);
+            if (!row.HasHeader)
+                return (name, only);
             if (Has(columns, name) || columns.Count != 1)
                 return RequireColumn(name, only, columns, path);
             return (columns[0], only);   // a file with one column: that is the input

@@ -30,7 +30,7 @@ internal static class LabelledDataReader
                 throw new InvalidDataException($"{path}:{row.Line}: {row.Error}.");
             if (inputColumn is null)
             {
-                (inputColumn, inputKind) = columns.Input(row.Columns, path, model?.Input);
+                (inputColumn, inputKind) = columns.Input(row, model?.Input);
                 if (task != SequenceTask.LanguageModel)
                     targetColumn = columns.Target(task, row.Columns, path);
                 Check(task, inputKind, perStepTargets);

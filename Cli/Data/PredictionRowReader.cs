@@ -18,7 +18,7 @@ internal static class PredictionRowReader
                 continue;
             }
             // The first readable row decides the column; a missing input column is an error of the whole command.
-            column ??= columns.Input(row.Columns, path, schema.Input).Column;
+            column ??= columns.Input(row, schema.Input).Column;
             yield return ReadRow(row, column, schema);
         }
     }

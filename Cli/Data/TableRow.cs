@@ -29,6 +29,9 @@ internal sealed class TableRow
     /// <summary>Why the row could not be read; null when it was.</summary>
     public string? Error { get; private init; }
 
+    /// <summary>The row is from a file with a header row (CSV, TSV, text), whose columns every row has.</summary>
+    public bool HasHeader => _header is not null;
+
     /// <summary>The column names: the header's, or the JSON object's property names.</summary>
     public IReadOnlyList<string> Columns => _header ?? (_object.ValueKind == JsonValueKind.Object
         ? _object.EnumerateObject().Select(p => p.Name).ToArray() : []);
