@@ -132,7 +132,7 @@ public static class TrainingCurve
         {
             SetPaddedLimitsY(plot, all.Min(), all.Max());
         }
-        plot.Legend.Alignment = Alignment.UpperRight;
+        PlaceLegend(plot, epochs, log ? [train.Select(Math.Log10).ToArray(), validation.Select(Math.Log10).ToArray()] : [train, validation]);
         return plot;
     }
 
@@ -172,6 +172,7 @@ public static class TrainingCurve
         var plot = NewPanel(history, top: 20);
         plot.YLabel(label);
         var drawn = new List<double>();
+        var lines = new List<double[]>();
         var color = 0;
         foreach (var (name, metric) in series)
         {
@@ -181,10 +182,11 @@ public static class TrainingCurve
             AddSeries(plot, epochs, values, name, MetricColors[color++ % MetricColors.Length],
                 color == 1 ? MarkerShape.FilledCircle : color == 2 ? MarkerShape.FilledTriangleUp : MarkerShape.FilledDiamond);
             drawn.AddRange(values.Where(double.IsFinite));
+            lines.Add(values);
         }
         AddRestoredEpoch(plot, history, legend: false);
         SetPaddedLimitsY(plot, drawn.Min(), drawn.Max(), percent ? 100 : double.PositiveInfinity);
-        plot.Legend.Alignment = higherIsBetter ? Alignment.LowerRight : Alignment.UpperRight;
+        PlaceLegend(plot, epochs, lines, higherIsBetter ? Alignment.LowerRight : Alignment.UpperRight);
         return plot;
     }
 
@@ -219,6 +221,42 @@ public static class TrainingCurve
         scatter.LineWidth = 2;
         scatter.MarkerSize = 8;
         scatter.MarkerShape = marker;
+    }
+
+    /// <summary>
+    /// Puts the legend in the corner its lines cross least (<paramref name="preferred"/> on a tie): each line is sampled
+    /// along its segments and the samples inside a legend-sized box at each corner are counted.
+    /// </summary>
+    private static void PlaceLegend(Plot plot, IReadOnlyList<EpochRecord> epochs, IReadOnlyList<double[]> lines, Alignment preferred = Alignment.UpperRight)
+    {
+        var limits = plot.Axes.GetLimits();
+        (double X, double Y) Normalized(double epoch, double value) =>
+            ((epoch - limits.Left) / (limits.Right - limits.Left), (value - limits.Bottom) / (limits.Top - limits.Bottom));
+        var samples = new List<(double X, double Y)>();
+        foreach (var line in lines)
+        {
+            for (var i = 0; i < line.Length; i++)
+            {
+                if (!double.IsFinite(line[i]))
+                    continue;
+                samples.Add(Normalized(epochs[i].Epoch, line[i]));
+                if (i + 1 < line.Length && double.IsFinite(line[i + 1]))
+                {
+                    for (var k = 1; k < 10; k++)
+                        samples.Add(Normalized(epochs[i].Epoch + (epochs[i + 1].Epoch - epochs[i].Epoch) * k / 10.0, line[i] + (line[i + 1] - line[i]) * k / 10.0));
+                }
+            }
+        }
+        const double width = 0.4, height = 0.4;
+        int Crossing(Alignment corner) => samples.Count(p => corner switch
+        {
+            Alignment.UpperRight => p.X > 1 - width && p.Y > 1 - height,
+            Alignment.UpperLeft => p.X < width && p.Y > 1 - height,
+            Alignment.LowerRight => p.X > 1 - width && p.Y < height,
+            _ => p.X < width && p.Y < height,
+        });
+        Alignment[] corners = [preferred, .. new[] { Alignment.UpperRight, Alignment.LowerRight, Alignment.UpperLeft, Alignment.LowerLeft }.Where(c => c != preferred)];
+        plot.Legend.Alignment = corners.MinBy(Crossing);
     }
 
     private static void AddRestoredEpoch(Plot plot, TrainingHistory history, bool legend)
