@@ -73,7 +73,7 @@ internal static class CommonOptions
     /// <summary>An option with a fixed set of lower-case values.</summary>
     public static Option<string> OneOf(string name, string description, string defaultValue, params string[] values)
     {
-        var option = new Option<string>(name) { Description = $"{description} ({string.Join(", ", values)}; default {defaultValue}).", DefaultValueFactory = _ => defaultValue };
+        var option = new Option<string>(name) { Description = $"{description}.", DefaultValueFactory = _ => defaultValue };
         option.AcceptOnlyFromAmong(values);
         return option;
     }

@@ -46,14 +46,14 @@ internal static class TrainCommand
         var clip = Float("--clip-norm", "Clip the gradient norm to this (0: no clipping)", defaults.GradientClipNorm, 0f, float.PositiveInfinity);
         var maxLength = Int("--max-length", "Text: tokens kept per text, 0 for no limit", text.MaxLength, 0, int.MaxValue);
         var tokenizer = CommonOptions.OneOf("--tokenizer", "Text: words (with punctuation as tokens) or chars", "words", "words", "chars");
-        var minCount = Int("--min-count", "Text: a token seen fewer times is unknown", text.MinCount, 1, int.MaxValue);
+        var minCount = Int("--min-count", "Text: a token seen fewer times is unknown (chars: 1 unless given)", text.MinCount, 1, int.MaxValue);
         var maxVocabulary = Int("--max-vocabulary", "Text: the most frequent tokens kept", text.MaxVocabularySize, 3, int.MaxValue);
         var vocabularySize = Int("--vocabulary-size", "Token ids: ids 0 .. N-1 (0: the largest id in the data plus one)", 0, 0, int.MaxValue);
         var bptt = Int("--bptt-length", "lm: steps per truncated-backpropagation window", defaults.BpttLength, 1, 1 << 20);
         var validationFraction = Float("--validation-fraction", "Hold this fraction of --data out for validation (stratified by label; lm: the end of the text)", 0f, 0f, 1f);
         var patience = Int("--patience", "Stop after this many epochs without a lower validation loss (0: never)", 0, 0, int.MaxValue);
         var seed = Int("--seed", "Seeds initialisation, shuffling, dropout and the validation split", defaults.Seed, int.MinValue, int.MaxValue);
-        var threads = CommonOptions.Threads($"Kernel threads, 1 to {CommonOptions.MaxThreads} (default: the cores, {Environment.ProcessorCount}); at 1 thread a seed reproduces a run bit for bit.", Environment.ProcessorCount);
+        var threads = CommonOptions.Threads($"Kernel threads, 1 to {CommonOptions.MaxThreads} (default: the cores); at 1 thread a seed reproduces a run bit for bit.", Environment.ProcessorCount);
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Write a checkpoint here after every epoch; when it exists, the run resumes from it (the same command continues a stopped run)." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress and no epoch lines; only the summary." };
 
@@ -231,11 +231,11 @@ internal static class TrainCommand
         $"{o.Cell.ToString().ToUpperInvariant()} {o.HiddenSize} units" + (o.Layers > 1 ? $" x {o.Layers} layers" : "") + (o.Bidirectional ? ", bidirectional" : "");
 
     private static Option<int> Int(string name, string description, int defaultValue, int min, int max) =>
-        CommonOptions.InRange(new Option<int>(name) { Description = $"{description} (default {defaultValue}).", DefaultValueFactory = _ => defaultValue }, min, max);
+        CommonOptions.InRange(new Option<int>(name) { Description = $"{description}.", DefaultValueFactory = _ => defaultValue }, min, max);
 
     private static Option<float> Float(string name, string description, float defaultValue, float min, float max, bool includeMin = true) =>
         CommonOptions.InRange(new Option<float>(name)
         {
-            Description = $"{description} (default {defaultValue.ToString(CultureInfo.InvariantCulture)}).", DefaultValueFactory = _ => defaultValue,
+            Description = $"{description}.", DefaultValueFactory = _ => defaultValue,
         }, min, max, includeMin);
 }
