@@ -13,15 +13,16 @@ namespace MlNetRnn;
 /// graph tokenizes them); otherwise the texts are tokenized with the vocabulary and settings in the file's metadata.
 /// Either way inputs are batched by length. Safe to call from many threads at once.
 /// </summary>
-public sealed class OnnxSequencePredictor : IDisposable
+public sealed partial class OnnxSequencePredictor : IDisposable
 {
     private readonly DataEncoder _encoder;
 
-    private OnnxSequencePredictor(OnnxRuntimeSession session, SequenceNetworkSpec spec, SequenceModelSchema schema)
+    private OnnxSequencePredictor(OnnxRuntimeSession session, SequenceNetworkSpec spec, SequenceModelSchema schema, SequenceModelOptions options)
     {
         Session = session;
         Spec = spec;
         Schema = schema;
+        Options = options;
         _encoder = new DataEncoder(schema);
         TakesText = session.Session.InputMetadata.ContainsKey(OnnxModelContract.TextInput);
     }
@@ -36,6 +37,9 @@ public sealed class OnnxSequencePredictor : IDisposable
 
     public SequenceModelSchema Schema { get; }
 
+    /// <summary>The options the model was trained with (from the file's metadata): its loss settings, among others.</summary>
+    public SequenceModelOptions Options { get; }
+
     /// <summary>Sequences per ONNX Runtime call.</summary>
     public int BatchSize { get; init; } = 64;
 
@@ -45,8 +49,8 @@ public sealed class OnnxSequencePredictor : IDisposable
         try
         {
             var metadata = session.Session.ModelMetadata;
-            var (spec, schema, _) = OnnxImporter.ReadDescription(metadata.CustomMetadataMap, path, metadata.ProducerName);
-            return new OnnxSequencePredictor(session, spec, schema);
+            var (spec, schema, trainedWith) = OnnxImporter.ReadDescription(metadata.CustomMetadataMap, path, metadata.ProducerName);
+            return new OnnxSequencePredictor(session, spec, schema, trainedWith);
         }
         catch
         {

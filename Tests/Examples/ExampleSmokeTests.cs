@@ -49,22 +49,49 @@ public sealed class ExampleSmokeTests
     }
 
     [DataSetFact(RequiredDataSet.FashionMnist)]
-    public void FashionMnistDemoReportsTestAccuracy()
+    public void FashionMnistDemoReportsTestAccuracyAndWritesItsCurve()
     {
-        var (code, text) = Run("FashionMnist", "fashion-mnist-demo", "--epochs", "1", "--train-limit", "2000");
-        Assert.True(code is 0 or 1, $"exit code {code}:\n{text}");
-        Assert.Contains("test (10000 images)", text);
-        Assert.Contains("confusion matrix", text);
-        Assert.Matches(@"test accuracy \d+\.\d+ %", text);
+        var output = Path.Combine(Path.GetTempPath(), $"mlnetrnn-fashion-smoke-{Guid.NewGuid():N}");
+        try
+        {
+            var (code, text) = Run("FashionMnist", "fashion-mnist-demo", "--epochs", "1", "--train-limit", "2000", "--output", output);
+            Assert.True(code is 0 or 1, $"exit code {code}:\n{text}");
+            Assert.Contains("test (10000 images)", text);
+            Assert.Contains("confusion matrix", text);
+            Assert.Matches(@"test accuracy \d+\.\d+ %", text);
+            AssertModelWithCurve(output, "fashion-mnist", text);
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+                Directory.Delete(output, recursive: true);
+        }
     }
 
     [DataSetFact(RequiredDataSet.Gutenberg)]
-    public void CharacterLanguageModelReportsPerplexityAndGenerates()
+    public void CharacterLanguageModelReportsPerplexityGeneratesAndWritesItsCurve()
     {
-        var (code, text) = Run("CharLm", "char-lm-demo", "--epochs", "1", "--limit", "60000");
-        Assert.True(code is 0 or 1, $"exit code {code}:\n{text}");
-        Assert.Matches(@"validation perplexity: GRU \d+\.\d+", text);
-        Assert.Contains("character bigram baseline", text);
-        Assert.Contains("greedy from", text);
+        var output = Path.Combine(Path.GetTempPath(), $"mlnetrnn-charlm-smoke-{Guid.NewGuid():N}");
+        try
+        {
+            var (code, text) = Run("CharLm", "char-lm-demo", "--epochs", "1", "--limit", "60000", "--output", output);
+            Assert.True(code is 0 or 1, $"exit code {code}:\n{text}");
+            Assert.Matches(@"validation perplexity: GRU \d+\.\d+", text);
+            Assert.Contains("character bigram baseline", text);
+            Assert.Contains("greedy from", text);
+            AssertModelWithCurve(output, "char-lm", text);
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+                Directory.Delete(output, recursive: true);
+        }
+    }
+
+    private static void AssertModelWithCurve(string output, string name, string text)
+    {
+        Assert.True(File.Exists(Path.Combine(output, name + ".mlnr")), text);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(output, name + ".history.csv")).Length);   // the header and one epoch
+        Assert.True(new FileInfo(Path.Combine(output, name + ".history.png")).Length > 10_000, text);
     }
 }
