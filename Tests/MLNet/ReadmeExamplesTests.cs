@@ -40,10 +40,9 @@ public partial class ReadmeExamplesTests(ITestOutputHelper output)
     private void Run(string name, string code, string folder)
     {
         var compilation = CSharpCompilation.Create($"readme_{name.Replace('-', '_')}",
-            [CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest), path: $"README.md#{name}")],
+            [CSharpSyntaxTree.ParseText(code, Parse, path: $"README.md#{name}"), CSharpSyntaxTree.ParseText(ImplicitUsings, Parse)],
             References.Value,
-            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable,
-                usings: ["System", "System.IO", "System.Linq", "System.Collections.Generic"]));
+            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
         using var assembly = new MemoryStream();
         var emitted = compilation.Emit(assembly);
         Assert.True(emitted.Success, $"README example '{name}' does not compile:\n" +
@@ -76,6 +75,12 @@ public partial class ReadmeExamplesTests(ITestOutputHelper output)
             output.WriteLine($"--- {name} ({clock.Elapsed.TotalSeconds:F1} s)\n{printed}");
         }
     }
+
+    private static readonly CSharpParseOptions Parse = new(LanguageVersion.Latest);
+
+    // What a console project's ImplicitUsings gives every file.
+    private const string ImplicitUsings = "global using System; global using System.Collections.Generic; global using System.IO; " +
+        "global using System.Linq; global using System.Net.Http; global using System.Threading; global using System.Threading.Tasks;";
 
     /// <summary>The marked examples of README.md by name.</summary>
     private static List<(string Name, string Code)> Examples()
