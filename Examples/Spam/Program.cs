@@ -148,7 +148,7 @@ var options = new SequenceModelOptions
     Kernel = kernel,
 };
 Console.WriteLine($"GRU: embedding {embedding} -> {(bidirectional ? "bidirectional " : "")}GRU({hidden}) -> {readOut} -> Linear -> sigmoid; " +
-                  $"up to {maxLength} tokens per mail (words of up to {maxTokenLength} characters, vocabulary {vocabularySize}, min count {minCount}), Adam lr {options.LearningRate}, dropout {dropout}, batch {options.BatchSize}, {epochs} epochs, " +
+                  $"up to {maxLength} tokens per mail (vocabulary: up to {vocabularySize} words of up to {maxTokenLength} characters seen {minCount}+ times), Adam lr {options.LearningRate}, dropout {dropout}, batch {options.BatchSize}, {epochs} epochs, " +
                   (average > 0 ? $"weights averaged (decay {average}), " : "") + $"{threads} thread(s)" +
                   (validation > 0 ? $", {validation:P0} of train for early stopping" : ""));
 clock.Restart();

@@ -8,8 +8,8 @@ namespace MlNetRnn.Examples.SpamDeploy;
 /// The exported spam model (spam.onnx, written by Examples/Spam) in ONNX Runtime, used the way any application can:
 /// its input "Text" takes the raw text [batch] (the tokenizer and vocabulary are inside the graph), its outputs
 /// "PredictedLabel" (bool [batch]) and "Probability" (float [batch], P(spam)) are read. The text must be what the model
-/// was trained on: <see cref="Score(byte[])"/> extracts it from a raw mail with <see cref="MailTextExtractor"/> and the
-/// options the model's description names (<see cref="MailTextOptions.FromModelDescription"/>).
+/// was trained on: <see cref="MailTextExtractor"/>'s text of the raw mail, with the options the model's description
+/// names (<see cref="TextOptions"/>, read by <see cref="MailTextOptions.FromModelDescription"/>).
 /// </summary>
 public sealed class SpamScorer : IDisposable
 {
@@ -60,11 +60,8 @@ public sealed class SpamScorer : IDisposable
         }
     }
 
-    /// <summary>Scores one raw mail (RFC 5322 bytes, as in an .eml file).</summary>
-    /// <exception cref="FormatException">the bytes hold no mail.</exception>
-    public SpamScore Score(byte[] rawMail) => Score([MailTextExtractor.Extract(rawMail, TextOptions).ModelText])[0];
-
-    /// <summary>Scores texts that are already <see cref="MailText.ModelText"/>.</summary>
+    /// <summary>Scores mail texts: <see cref="MailText.ModelText"/> of <see cref="MailTextExtractor.Extract(byte[], MailTextOptions?)"/>
+    /// with <see cref="TextOptions"/>.</summary>
     public IReadOnlyList<SpamScore> Score(IReadOnlyList<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
