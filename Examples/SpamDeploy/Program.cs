@@ -3,7 +3,7 @@
 // the exported raw-text graph on it. Nothing of MlNetRnn's training library is involved.
 // Usage: dotnet run -c Release --project Examples/SpamDeploy -- [--model PATH] MAIL.eml|FOLDER ...
 //   --model PATH  the model Examples/Spam exported (default artifacts/spam/spam.onnx, where the demo writes it)
-//   FOLDER        every *.eml file directly in it, in ordinal name order
+//   FOLDER        every *.eml file directly in it, in ordinal name order (none is an error)
 // Prints one line per mail: path, tab, spam or ham, tab, P(spam) with 6 decimals. A missing or unreadable file gets one
 // line on stderr ("spam-deploy: PATH: why"); the other mails are still scored and the exit code is 2.
 using System.Globalization;
@@ -52,8 +52,13 @@ using (scorer)
     foreach (var input in inputs)
     {
         var paths = Directory.Exists(input)
-            ? Directory.GetFiles(input, "*.eml").Order(StringComparer.Ordinal)
-            : Enumerable.Repeat(input, 1);
+            ? Directory.GetFiles(input, "*.eml").Order(StringComparer.Ordinal).ToArray()
+            : [input];
+        if (paths.Length == 0)
+        {
+            Fail($"{input}: no *.eml file in this folder");
+            failed = true;
+        }
         foreach (var path in paths)
         {
             try
