@@ -152,7 +152,7 @@ internal static class InfoCommand
         _ => "every step",
     };
 
-    // "Text string [batch]".
+    // "Text string [batch, 1]".
     private static string Value(ValueInfoProto value)
     {
         var tensor = value.Type?.TensorType;

@@ -46,7 +46,7 @@ public sealed class ModelCommandTests(TrainedMailModel trained) : IClassFixture<
 
         var raw = CliRun.Run("info", "--model", trained.Onnx);
         Assert.True(raw.Code == 0, raw.ToString());
-        foreach (var expected in new[] { "(ONNX, ", "producer:", "MlNetRnn", "opset:", "ai.onnx 20", "inputs:", "Text string [batch]", "outputs:",
+        foreach (var expected in new[] { "(ONNX, ", "producer:", "MlNetRnn", "opset:", "ai.onnx 20", "inputs:", "Text string [batch, 1]", "outputs:",
                      "PredictedLabel bool [batch]", "Probability float [batch]", "labels:", "ham, spam", "vocabulary:", "network:" })
             Assert.Contains(expected, raw.Output);
 

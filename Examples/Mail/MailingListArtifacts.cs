@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace MlNetRnn.Examples.Datasets;
+namespace MlNetRnn.Examples.Mail;
 
 /// <summary>
 /// Removes the marks a mailing list leaves on a mail, which name where the mail came from rather than what it says:

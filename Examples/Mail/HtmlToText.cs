@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace MlNetRnn.Examples.Datasets.Mime;
+namespace MlNetRnn.Examples.Mail;
 
 /// <summary>
 /// Reduces HTML to the text a reader sees: comments, script and style elements are dropped with their content;

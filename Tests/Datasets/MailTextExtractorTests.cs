@@ -1,47 +1,43 @@
 using System.Text;
-using MlNetRnn.Examples.Datasets.Mime;
+using MlNetRnn.Examples.Mail;
 
 namespace MlNetRnn.Tests.Datasets;
 
-public class MimeDecodingTests
+/// <summary>MailTextExtractor (MimeKit underneath): what a raw mail says, the text spam models train and score on.</summary>
+public class MailTextExtractorTests
 {
     private static byte[] Bytes(string text) => Encoding.Latin1.GetBytes(text.Replace("\n", "\r\n"));
 
+    private static MailText Extract(string message) => MailTextExtractor.Extract(Bytes(message));
+
     [Fact]
-    public void QuotedPrintableDecodesHexAndSoftLineBreaks()
+    public void QuotedPrintableBodiesLoseSoftLineBreaks()
     {
-        var decoded = QuotedPrintable.Decode("caf=C3=A9 au lait=\r\n costs =243=\n.50 =3D fair=  \r\nly, a=3db=\nc"u8);
-        Assert.Equal("café au lait costs $3.50 = fairly, a=bc", Encoding.UTF8.GetString(decoded));
+        var text = Extract("Subject: qp\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n" +
+                           "caf=C3=A9 au lait=\n costs =243=\n.50 =3D fair=\nly.\n");
+        Assert.Equal("café au lait costs $3.50 = fairly.", text.Body);
     }
 
     [Fact]
-    public void QuotedPrintableKeepsAStrayEqualsSign()
+    public void Base64BodiesDecodeAcrossLines()
     {
-        Assert.Equal("a =Zb = c", Encoding.ASCII.GetString(QuotedPrintable.Decode("a =Zb = c="u8)));
-        Assert.Equal("x=4", Encoding.ASCII.GetString(QuotedPrintable.Decode("x=4"u8)));
+        var body = "The quick brown fox jumps over the lazy dog, twice: the quick brown fox.";
+        var encoded = Convert.ToBase64String(Encoding.ASCII.GetBytes(body));
+        var folded = string.Join("\n", encoded.Chunk(16).Select(chunk => new string(chunk)));
+        Assert.Equal(body, Extract($"Subject: b64\nContent-Transfer-Encoding: base64\n\n{folded}\n\n").Body);
     }
 
-    [Fact]
-    public void Base64BodyDecodesAcrossLinesAndIgnoresJunk()
-    {
-        var text = "The quick brown fox jumps over the lazy dog, twice: the quick brown fox.";
-        var encoded = Convert.ToBase64String(Encoding.ASCII.GetBytes(text));
-        var folded = string.Join("\r\n", encoded.Chunk(16).Select(chunk => new string(chunk))) + "\r\n\r\n";
-        Assert.Equal(text, Encoding.ASCII.GetString(Base64Body.Decode(Encoding.ASCII.GetBytes(folded))));
-        Assert.Equal("hi", Encoding.ASCII.GetString(Base64Body.Decode("aG!!k"u8)));
-        Assert.Equal("ab", Encoding.ASCII.GetString(Base64Body.Decode("YQ==Yg=="u8)));
-    }
-
-    [Fact]
-    public void EncodedWordsInSubjectAreDecoded()
-    {
-        Assert.Equal("Grüße aus Köln", EncodedWords.Decode("=?utf-8?B?R3LDvMOfZQ==?= aus =?ISO-8859-1?Q?K=F6ln?="));
-        Assert.Equal("Re: free money now", EncodedWords.Decode("Re: =?us-ascii?Q?free_money?= =?us-ascii?q?_now?="));
-        // A two-byte UTF-8 character split across two adjacent words, joined before decoding.
-        Assert.Equal("é!", EncodedWords.Decode("=?UTF-8?Q?=C3?=\r\n =?UTF-8?Q?=A9!?="));
-        Assert.Equal("plain and “quoted”", EncodedWords.Decode("plain and =?windows-1252?Q?=93quoted=94?="));
-        Assert.Equal("=?broken", EncodedWords.Decode("=?broken"));
-    }
+    [Theory]
+    [InlineData("=?utf-8?B?R3LDvMOfZQ==?= aus =?ISO-8859-1?Q?K=F6ln?=", "Grüße aus Köln")]
+    [InlineData("Re: =?us-ascii?Q?free_money?= =?us-ascii?q?_now?=", "Re: free money now")]
+    [InlineData("=?UTF-8?Q?=C3?=\n =?UTF-8?Q?=A9!?=", "é!")]   // a two-byte character split across two adjacent words
+    [InlineData("plain and =?windows-1252?Q?=93quoted=94?=", "plain and “quoted”")]
+    [InlineData("Matrox Parhelia=?iso-8859-1?Q?=99?= now", "Matrox Parhelia™ now")]   // iso-8859-1 read as windows-1252
+    [InlineData("=?iso-2022-jp?B?GyRCJDckOCRfGyhC?=", "しじみ")]
+    [InlineData("=?big5?Q?=A4=A3=AC=DD=B7|=AB=E1=AE=AC?=", "不看會後悔")]   // a code page: registered before MimeKit looks it up
+    [InlineData("=?broken", "=?broken")]
+    public void EncodedWordsInTheSubjectAreDecoded(string subject, string expected) =>
+        Assert.Equal(expected, Extract($"Subject: {subject}\n\nbody\n").Subject);
 
     [Fact]
     public void CharsetsDecodeWithSensibleFallbacks()
@@ -53,6 +49,9 @@ public class MimeDecodingTests
         Assert.Equal("“hi” é", CharsetDecoder.Decode(cp1252, "no-such-charset"));
         Assert.Equal("é", CharsetDecoder.Decode("é"u8, null));
         Assert.Equal("Привет", CharsetDecoder.Decode(Encoding.GetEncoding("koi8-r").GetBytes("Привет"), "KOI8-R"));
+        // iso-2022-jp is all 7-bit bytes; escape sequences shift into JIS X 0208.
+        Assert.Equal("しじみ", CharsetDecoder.Decode("\u001b$B$7$8$_\u001b(B"u8, "iso-2022-jp"));
+        Assert.Equal("“hi”", CharsetDecoder.RepairC1Controls("\u0093hi\u0094"));
     }
 
     [Fact]
@@ -178,12 +177,38 @@ public class MimeDecodingTests
     }
 
     [Fact]
-    public void ContentTypeParametersParseWithQuotes()
+    public void ListMarksAreRemovedUnlessKept()
     {
-        var type = ContentType.Parse("Multipart/Mixed; boundary=\"a;b=c\"; Charset=UTF-8");
-        Assert.Equal(("multipart", "mixed"), (type.MediaType, type.SubType));
-        Assert.Equal("a;b=c", type.Boundary);
-        Assert.Equal("UTF-8", type.Charset);
-        Assert.Same(ContentType.TextPlain, ContentType.Parse(null));
+        var raw = Bytes("Subject: [ILUG] cheap printer ink\n\nBest prices.\n\n-- \nIrish Linux Users' Group: ilug@linux.ie\n" +
+                        "http://www.linux.ie/mailman/listinfo/ilug for (un)subscription information.\nList maintainer: listmaster@linux.ie\n");
+        var cleaned = MailTextExtractor.Extract(raw);
+        Assert.Equal(new MailText("cheap printer ink", "Best prices."), cleaned);
+        Assert.Equal("cheap printer ink\nBest prices.", cleaned.ModelText);
+        var kept = MailTextExtractor.Extract(raw, new MailTextOptions { RemoveMailingListArtifacts = false });
+        Assert.Equal("[ILUG] cheap printer ink", kept.Subject);
+        Assert.Contains("listinfo", kept.Body);
+    }
+
+    [Fact]
+    public void AStreamWithoutHeadersIsNoMail()
+    {
+        Assert.Throws<FormatException>(() => MailTextExtractor.Extract([]));
+    }
+
+    [Fact]
+    public void TheModelDescriptionNamesTheExtractionAndItsOptions()
+    {
+        foreach (var remove in new[] { true, false })
+        {
+            var options = new MailTextOptions { RemoveMailingListArtifacts = remove };
+            var description = "Some words before.\n" + options.ToModelDescription() + "\nMlNetRnn BinaryClassification model: ...";
+            Assert.Equal(options, MailTextOptions.FromModelDescription(description));
+        }
+        var none = Assert.Throws<InvalidDataException>(() => MailTextOptions.FromModelDescription("MlNetRnn BinaryClassification model"));
+        Assert.Contains("Examples/Spam", none.Message);
+        var other = new MailTextOptions().ToModelDescription().Replace($"version {MailTextExtractor.Version} ", $"version {MailTextExtractor.Version + 1} ");
+        var newer = Assert.Throws<InvalidDataException>(() => MailTextOptions.FromModelDescription(other));
+        Assert.Contains($"version {MailTextExtractor.Version + 1}", newer.Message);
+        Assert.Contains("retrain", newer.Message);
     }
 }
