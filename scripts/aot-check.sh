@@ -66,4 +66,11 @@ for a, b in zip(native, onnx):
     assert abs(a['probabilities']['spam'] - b['probabilities']['spam']) < 1e-5, (a, b)
 print('NativeAOT: predict, native kernel and ONNX Runtime agree: ' + ', '.join(f"{a['label']} {a['probabilities']['spam']:.4f}" for a in native))
 PY
+# train -> the model, its history (CSV) and its training curve (PNG: ScottPlot and SkiaSharp compiled ahead of time too).
+{ echo "text,label"; for _ in 1 2 3 4 5 6 7 8 9 10; do echo "free prize money now,spam"; echo "meeting agenda for monday,ham"; done; } >"$out/train.csv"
+"$cli" train --data "$out/train.csv" --task binary --model "$out/train/m.mlnr" --epochs 2 --hidden-size 8 --min-count 1 \
+  --validation-fraction 0.2 --threads 1 --quiet >"$out/train.txt" 2>&1 || { cat "$out/train.txt" >&2; fail "train"; }
+[ "$(wc -l <"$out/train/m.history.csv")" -eq 3 ] && [ "$(stat -c %s "$out/train/m.history.png")" -gt 10000 ] \
+  || fail "train did not write its history and training curve: $(ls -l "$out/train")"
+echo "NativeAOT: train wrote the model, its history and its curve ($(stat -c %s "$out/train/m.history.png") bytes)"
 echo "NativeAOT check passed."

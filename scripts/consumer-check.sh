@@ -22,7 +22,7 @@ version="0.1.0-check.$(date +%Y%m%d%H%M%S).$$"
 cleanup() {
   rm -rf "$work"
   # The run's packages in the global NuGet folder: unique to it, so nothing else uses them.
-  rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/mlnetrnn/"$version" "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/mlnetrnn.mlnet/"$version"
+  for id in mlnetrnn mlnetrnn.mlnet mlnetrnn.plotting; do rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}/$id/$version"; done
 }
 trap cleanup EXIT
 fail() { echo "consumer check FAILED: $*" >&2; exit 1; }
@@ -30,7 +30,7 @@ fail() { echo "consumer check FAILED: $*" >&2; exit 1; }
 echo "consumer check: dotnet pack (version $version) into $work/feed"
 dotnet pack MlNetRnn.sln -c Release -o "$work/feed" -p:Version="$version" --nologo --verbosity quiet >"$work/pack.log" 2>&1 \
   || { cat "$work/pack.log" >&2; fail "dotnet pack"; }
-for id in MlNetRnn MlNetRnn.MLNet; do
+for id in MlNetRnn MlNetRnn.MLNet MlNetRnn.Plotting; do
   [ -f "$work/feed/$id.$version.nupkg" ] || fail "no $id.$version.nupkg"
   [ -f "$work/feed/$id.$version.snupkg" ] || fail "no symbols package $id.$version.snupkg"
   nuspec=$(unzip -p "$work/feed/$id.$version.nupkg" "$id.nuspec")

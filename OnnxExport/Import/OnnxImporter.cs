@@ -1,9 +1,10 @@
 using MlNetRnn.Network;
 using MlNetRnn.OnnxExport.Export;
+using MlNetRnn.OnnxExport.Import;
 using MlNetRnn.OnnxExport.Onnx;
 using MlNetRnn.OnnxExport.Proto;
 
-namespace MlNetRnn.OnnxExport.Import;
+namespace MlNetRnn;
 
 /// <summary>
 /// Reads an ONNX file exported by MlNetRnn back into a trainable <see cref="SequenceModel"/> (to score natively,

@@ -15,16 +15,17 @@ namespace MlNetRnn;
 /// graph tokenizes them); otherwise the texts are tokenized with the vocabulary and settings in the file's metadata.
 /// Either way inputs are batched by length. Safe to call from many threads at once.
 /// </summary>
-public sealed class OnnxSequencePredictor : IDisposable
+public sealed partial class OnnxSequencePredictor : IDisposable
 {
     private readonly DataEncoder _encoder;
 
-    private OnnxSequencePredictor(OnnxRuntimeSession session, SequenceNetworkSpec spec, SequenceModelSchema schema, string path)
+    private OnnxSequencePredictor(OnnxRuntimeSession session, SequenceNetworkSpec spec, SequenceModelSchema schema, SequenceModelOptions options, string path)
     {
         Session = session;
         Path = path;
         Spec = spec;
         Schema = schema;
+        Options = options;
         _encoder = new DataEncoder(schema);
         TakesText = session.Session.InputMetadata.ContainsKey(OnnxModelContract.TextInput);
     }
@@ -41,6 +42,9 @@ public sealed class OnnxSequencePredictor : IDisposable
     public SequenceNetworkSpec Spec { get; }
 
     public SequenceModelSchema Schema { get; }
+
+    /// <summary>The options the model was trained with (from the file's metadata): its loss settings, among others.</summary>
+    public SequenceModelOptions Options { get; }
 
     /// <summary>Sequences per ONNX Runtime call.</summary>
     public int BatchSize { get; init; } = 64;
@@ -69,7 +73,7 @@ public sealed class OnnxSequencePredictor : IDisposable
         }
         try
         {
-            return new OnnxSequencePredictor(session, description.Spec, description.Schema, path);
+            return new OnnxSequencePredictor(session, description.Spec, description.Schema, description.Options, path);
         }
         catch
         {

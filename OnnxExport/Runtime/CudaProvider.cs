@@ -56,9 +56,10 @@ internal static class CudaProvider
     /// <summary>What the CUDA provider needs at run time; with its path, which of its dependencies the loader cannot find.</summary>
     private static string Requirements(string? providerPath = null)
     {
-        const string needs = "the CUDA provider of ONNX Runtime 1.32 needs an NVIDIA GPU and driver (libcuda.so.1), CUDA 13 " +
-                             "(libcudart.so.13, libcublas.so.13, libcublasLt.so.13, libcurand.so.10) and cuDNN 9 (libcudnn.so.9) " +
-                             "where the loader finds them (LD_LIBRARY_PATH or ldconfig).";
+        var needs = $"the CUDA provider of ONNX Runtime {OnnxRuntimeSession.RuntimeVersion} needs an NVIDIA GPU and driver (libcuda.so.1), " +
+                    "the CUDA and cuDNN libraries it was built against (for the 1.30-1.32 packages CUDA 13: libcudart.so.13, " +
+                    "libcublas.so.13, libcublasLt.so.13, libcurand.so.10; and cuDNN 9: libcudnn.so.9) where the loader finds them " +
+                    "(LD_LIBRARY_PATH or ldconfig).";
         if (providerPath is null)
             return needs;
         var missing = ElfDependencies.Needed(providerPath)

@@ -35,6 +35,9 @@ using var model = new SequenceModelEstimator(options).Fit(SequenceData.FromTexts
 var native = model.Predict(SequenceData.FromTexts(testTexts));
 var accuracy = native.Zip(testLabels).Count(p => (p.First.PredictedLabel == "spam") == p.Second) / (double)testLabels.Length;
 Console.WriteLine($"core API: trained {model.History.Epochs.Count} epochs, accuracy {accuracy:P0} on {testLabels.Length} held-out texts");
+model.History.SaveCsv(Path.Combine(folder, "core.history.csv"));
+MlNetRnn.Plotting.TrainingCurve.Save(model, Path.Combine(folder, "core.history.png"));
+Check("core API model, training curve written (PNG bytes missing)", new FileInfo(Path.Combine(folder, "core.history.png")).Length > 10_000 ? 0 : 1);
 var corePath = Path.Combine(folder, "core.onnx");
 model.ExportToOnnx(corePath);
 

@@ -1,4 +1,4 @@
-using MlNetRnn.Examples.Datasets;
+using MlNetRnn.Examples.Mail;
 
 namespace MlNetRnn.Tests.Datasets;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MlNetRnn.Examples.Datasets;
+using MlNetRnn.Examples.Mail;
 
 namespace MlNetRnn.Tests.Datasets;
 
@@ -32,9 +33,9 @@ public class SpamAssassinCorpusTests
             "http://www.linux.ie/mailman/listinfo/ilug for (un)subscription information.\r\nList maintainer: listmaster@linux.ie\r\n");
         var group = SpamAssassinCorpus.Groups.Single(g => g.Name == "spam-1");
         var cleaned = SpamAssassinCorpus.Parse(group, "00001.txt", raw);
-        Assert.Equal(new SpamMail("spam-1", "00001.txt", true, "cheap printer ink", "Best prices."), cleaned);
+        Assert.Equal(new SpamMail("spam-1", "00001.txt", true, new MailText("cheap printer ink", "Best prices.")), cleaned);
         Assert.Equal("cheap printer ink\nBest prices.", cleaned.Text);
-        var kept = SpamAssassinCorpus.Parse(group, "00001.txt", raw, new SpamAssassinOptions { RemoveMailingListArtifacts = false });
+        var kept = SpamAssassinCorpus.Parse(group, "00001.txt", raw, new MailTextOptions { RemoveMailingListArtifacts = false });
         Assert.Equal("[ILUG] cheap printer ink", kept.Subject);
         Assert.Contains("listinfo", kept.Body);
     }

@@ -43,7 +43,7 @@ public class PredictCommandTests
             Assert.Equal(3, native.Length);
             for (var i = 0; i < 3; i++)
             {
-                Assert.Equal(i, native[i].GetProperty("index").GetInt32());
+                Assert.Equal(i + 2, native[i].GetProperty("row").GetInt32());   // the row's line: the header is line 1
                 Assert.Equal(expected[i].PredictedLabel, native[i].GetProperty("label").GetString());
                 Assert.Equal(expected[i].Probability, native[i].GetProperty("probabilities").GetProperty("spam").GetSingle(), 6);
                 Assert.Equal(expected[i].Score, native[i].GetProperty("score").GetSingle(), 5);
@@ -83,7 +83,10 @@ public class PredictCommandTests
             model.ExportToOnnx(onnx);
             var bad = Path.Combine(directory.FullName, "bad.jsonl");
             File.WriteAllText(bad, "{\"words\": 3}\n");
-            Assert.Equal(2, Cli.Program.Main(["predict", "--model", onnx, "--input", bad, "--output", Path.Combine(directory.FullName, "o")]));
+            // A row without the input is rejected with an error line (exit code 1), or stops the command with --strict (2).
+            Assert.Equal(1, Cli.Program.Main(["predict", "--model", onnx, "--input", bad, "--output", Path.Combine(directory.FullName, "o")]));
+            Assert.Contains("\"error\":\"no \\\"text\\\" in this object", File.ReadAllText(Path.Combine(directory.FullName, "o")));
+            Assert.Equal(2, Cli.Program.Main(["predict", "--model", onnx, "--input", bad, "--output", Path.Combine(directory.FullName, "o"), "--strict"]));
             Assert.Equal(2, Cli.Program.Main(["predict", "--model", Path.Combine(directory.FullName, "missing.onnx"), "--input", bad]));
         }
         finally

