@@ -5,8 +5,10 @@ namespace MlNetRnn.Cli.Data;
 /// <summary>
 /// RFC 4180 records from a text stream: fields separated by the separator; a field in double quotes may hold the
 /// separator, line breaks and doubled quotes (""). Counts lines, so that each record knows the line it starts on.
+/// A record of more than <paramref name="maxCharacters"/> characters throws what <paramref name="tooLong"/> makes of
+/// the line it starts on.
 /// </summary>
-internal sealed class DelimitedRecordReader(TextReader reader, char separator)
+internal sealed class DelimitedRecordReader(TextReader reader, char separator, int maxCharacters, Func<int, Exception> tooLong)
 {
     private int _line;
 
@@ -29,9 +31,12 @@ internal sealed class DelimitedRecordReader(TextReader reader, char separator)
         var wasQuoted = false;
         var any = false;
         string? error = null;
+        var characters = 0;
         while (true)
         {
             var c = reader.Read();
+            if (++characters > maxCharacters)
+                throw tooLong(start);
             if (c < 0)
             {
                 if (quoted)

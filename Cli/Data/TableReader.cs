@@ -6,10 +6,15 @@ namespace MlNetRnn.Cli.Data;
 /// <summary>
 /// Reads the rows of a CSV, TSV, JSON-lines or text file one at a time, never the whole file at once. Blank lines
 /// are skipped (their line numbers still count). A row that cannot be read comes back with its error, so that a caller
-/// can reject it and go on (predict) or stop there (train).
+/// can reject it and go on (predict) or stop there (train). A row longer than <see cref="MaxRowCharacters"/> stops the
+/// file with an <see cref="InvalidDataException"/> naming its line (the reader cannot tell where the next row starts,
+/// and it is not data: /dev/zero, a binary file, a quote never closed); so a row never holds more than that in memory.
 /// </summary>
 internal static class TableReader
 {
+    /// <summary>The most characters a row (a line; a CSV/TSV record with its quoted line breaks) may hold: 8 Mi.</summary>
+    public const int MaxRowCharacters = 8 << 20;
+
     /// <summary>The column of a <see cref="TableFormat.Text"/> file.</summary>
     public const string TextColumn = "text";
 
@@ -33,7 +38,7 @@ internal static class TableReader
     {
         using var reader = new StreamReader(path, Encoding.UTF8);
         var number = 0;
-        while (reader.ReadLine() is { } line)
+        while (ReadLine(reader, path, number + 1) is { } line)
         {
             number++;
             if (string.IsNullOrWhiteSpace(line))
@@ -57,7 +62,7 @@ internal static class TableReader
         using var reader = new StreamReader(path, Encoding.UTF8);
         string[] header = [TextColumn];
         var number = 0;
-        while (reader.ReadLine() is { } line)
+        while (ReadLine(reader, path, number + 1) is { } line)
         {
             number++;
             if (line.Length > 0)
@@ -68,7 +73,7 @@ internal static class TableReader
     private static IEnumerable<TableRow> ReadDelimited(string path, char separator)
     {
         using var reader = new StreamReader(path, Encoding.UTF8);
-        var records = new DelimitedRecordReader(reader, separator);
+        var records = new DelimitedRecordReader(reader, separator, MaxRowCharacters, line => TooLong(path, line));
         var header = records.Next() ?? throw new InvalidDataException($"{path}: the file is empty; expected a header row (the column names).");
         if (header.Error is not null)
             throw new InvalidDataException($"{path}:{header.Line}: the header row: {header.Error}.");
@@ -85,4 +90,31 @@ internal static class TableReader
                 : TableRow.Failed(path, record.Line, record.Error);
         }
     }
+
+    /// <summary>A line as <see cref="TextReader.ReadLine"/> reads it (ended by \n, \r or \r\n), at most
+    /// <see cref="MaxRowCharacters"/> characters; null at the end of the file.</summary>
+    private static string? ReadLine(TextReader reader, string path, int number)
+    {
+        var line = new StringBuilder();
+        while (true)
+        {
+            var c = reader.Read();
+            if (c < 0)
+                return line.Length == 0 ? null : line.ToString();
+            if (c == '\n')
+                return line.ToString();
+            if (c == '\r')
+            {
+                if (reader.Peek() == '\n')
+                    reader.Read();
+                return line.ToString();
+            }
+            if (line.Length == MaxRowCharacters)
+                throw TooLong(path, number);
+            line.Append((char)c);
+        }
+    }
+
+    private static InvalidDataException TooLong(string path, int line) =>
+        new($"{path}:{line}: the row is longer than {MaxRowCharacters:N0} characters, the most a row may hold; is this a data file (a quote never closed)?");
 }

@@ -63,7 +63,8 @@ public sealed class OnnxRecurrentNode
             switch (a.Name)
             {
                 case "hidden_size":
-                    hidden = checked((int)a.I);
+                    hidden = a.I is > 0 and <= int.MaxValue ? (int)a.I
+                        : throw new NotSupportedException($"{node.OpType} node '{node.Name}' has hidden_size={a.I}; it must be a positive 32-bit size.");
                     break;
                 case "direction":
                     var text = a.S.ToStringUtf8();

@@ -33,6 +33,15 @@ public sealed class OnnxSessionOptions
     /// <summary>The most threads a session may ask for: the same cap as the native kernel's.</summary>
     public const int MaxThreads = 256;
 
+    /// <summary>
+    /// ORT's CPU memory arena (its default, true): each concurrent Run grows the session's arena by the activations of
+    /// its batch, and the arena keeps that memory for later runs, so a session's resident memory settles at about
+    /// (concurrent callers) x (one batch's activations), never returned. False allocates each run's buffers from the
+    /// system and frees them after it: memory follows the runs in flight, for a little time per run (measured in
+    /// docs/reliability.md).
+    /// </summary>
+    public bool CpuMemoryArena { get; init; } = true;
+
     internal void Validate()
     {
         if (IntraOpThreads is < 0 or > MaxThreads)
@@ -55,7 +64,7 @@ public sealed class OnnxSessionOptions
     /// <summary>ORT's session options for the CPU provider with these settings (the caller disposes them).</summary>
     internal SessionOptions ToCpuSessionOptions()
     {
-        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel, LogSeverityLevel = LogLevel };
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel, LogSeverityLevel = LogLevel, EnableCpuMemArena = CpuMemoryArena };
         if (IntraOpThreads > 0)
             options.IntraOpNumThreads = IntraOpThreads;
         if (InterOpThreads > 0)

@@ -6,13 +6,13 @@ namespace MlNetRnn.Tests.Integrity;
 /// Every input the fuzz campaign (scripts/fuzz-model-files.sh) found failing is kept in Tests/Fixtures/Damaged with a
 /// .txt that says how it was found, what happened and what must happen now; each must now be refused with
 /// <see cref="ModelFileException"/>: *.mlnr by the model loader (from a file and from a stream), *.ckpt by the
-/// checkpoint loader.
+/// checkpoint loader, *.onnx by the importer (and, when it is an MlNetRnn export, by OnnxSequencePredictor.Load).
 /// </summary>
 public class DamagedFixtureTests
 {
     public static TheoryData<string> Files() =>
         [.. Directory.GetFiles(Path.Combine(RepositoryPaths.Tests, "Fixtures", "Damaged"))
-            .Where(f => f.EndsWith(".mlnr", StringComparison.Ordinal) || f.EndsWith(".ckpt", StringComparison.Ordinal))
+            .Where(f => f.EndsWith(".mlnr", StringComparison.Ordinal) || f.EndsWith(".ckpt", StringComparison.Ordinal) || f.EndsWith(".onnx", StringComparison.Ordinal))
             .Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
 
     [Theory]
@@ -24,6 +24,13 @@ public class DamagedFixtureTests
         if (name.EndsWith(".ckpt", StringComparison.Ordinal))
         {
             Assert.Equal(path, Assert.Throws<ModelFileException>(() => Checkpoint.Load(path)).Path);
+            return;
+        }
+        if (name.EndsWith(".onnx", StringComparison.Ordinal))
+        {
+            Assert.Equal(path, Assert.Throws<ModelFileException>(() => OnnxImporter.Import(path)).Path);
+            if (!name.StartsWith("foreign-", StringComparison.Ordinal))
+                Assert.Equal(path, Assert.Throws<ModelFileException>(() => OnnxSequencePredictor.Load(path)).Path);
             return;
         }
         Assert.Equal(path, Assert.Throws<ModelFileException>(() => SequenceModel.Load(path)).Path);

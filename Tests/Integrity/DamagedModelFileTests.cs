@@ -9,7 +9,7 @@ namespace MlNetRnn.Tests.Integrity;
 /// <summary>
 /// What the tester of the integrity issue found, one test each: silent corruption, crashes, hangs and errors that did
 /// not name the file. Every damaged file is refused with <see cref="ModelFileException"/> naming the file, the entry and
-/// the field; the fuzz campaign (<see cref="ModelFileFuzzTests"/>) covers the rest of the space.
+/// the field; the fuzz campaign (<see cref="ReaderFuzzTests"/>) covers the rest of the space.
 /// </summary>
 public sealed class DamagedModelFileTests : IClassFixture<DamagedModelFileTests.Seeds>, IDisposable
 {

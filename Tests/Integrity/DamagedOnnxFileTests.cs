@@ -16,7 +16,7 @@ namespace MlNetRnn.Tests.Integrity;
 /// label, a null featurizer, a huge string, external data. Each is refused with <see cref="ModelFileException"/> naming
 /// the file, the metadata key, node or initializer, and what was expected; in a current export (with its checksum) the
 /// checksum refuses any change first, so each is also checked without it (as an older export). The fuzz campaign
-/// (<see cref="OnnxFuzzTests"/>) covers the rest of the space.
+/// (<see cref="ReaderFuzzTests"/>) covers the rest of the space.
 /// </summary>
 public sealed class DamagedOnnxFileTests : IDisposable
 {

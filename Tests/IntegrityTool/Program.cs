@@ -11,14 +11,16 @@ return args.FirstOrDefault() switch
 {
     "fuzz" => Fuzz(args[1..]),
     "train" => Train(args[1..]),
+    "scoring-memory" => ScoringMemory.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("""
-        usage: MlNetRnn.IntegrityTool fuzz [--cases N] [--seed S] [--first I] [--case I] [--failures DIR] [--timeout SECONDS] [--verbose]
+        usage: MlNetRnn.IntegrityTool fuzz [--readers model,onnx,input] [--cases N] [--seed S] [--first I] [--case I] [--failures DIR] [--timeout SECONDS] [--verbose]
                MlNetRnn.IntegrityTool train --checkpoint PATH --model PATH [--slow-checkpoint-writes]
+               MlNetRnn.IntegrityTool scoring-memory --path native|onnx [--no-arena] [--threads 1,2,4,8,16] [--calls N]
         """);
     return 2;
 }
@@ -26,7 +28,9 @@ static int Usage()
 static string? Option(string[] args, string name) =>
     Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
-// The long campaign: counts per reader and mutation, the failures (written to --failures as files to replay).
+// The long campaign: for each family of readers (model: .mlnr and checkpoint loaders; onnx: the importer and the
+// predictor's loader; input: the CLI's CSV/TSV/JSON-lines/text readers) --cases cases, counts per reader and mutation,
+// the failures (written to --failures as files to replay with --readers F --case I).
 static int Fuzz(string[] args)
 {
     var seed = int.Parse(Option(args, "--seed") ?? "1");
@@ -34,37 +38,72 @@ static int Fuzz(string[] args)
     var cases = int.Parse(Option(args, "--cases") ?? "20000");
     if (Option(args, "--case") is { } single)
         (first, cases) = (int.Parse(single), 1);
+    var families = (Option(args, "--readers") ?? "model,onnx,input").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     var failures = Option(args, "--failures");
     var verbose = args.Contains("--verbose");
-    var scratch = Directory.CreateTempSubdirectory("mlnetrnn-fuzz");
-    try
+    var timeout = TimeSpan.FromSeconds(double.Parse(Option(args, "--timeout") ?? "10"));
+    var failed = false;
+    foreach (var family in families)
     {
-        var campaign = new FuzzCampaign(scratch.FullName) { Timeout = TimeSpan.FromSeconds(double.Parse(Option(args, "--timeout") ?? "10")) };
-        Console.WriteLine($"fuzz: seed {seed}, cases {first}..{first + cases - 1}, {campaign.Seeds.Count} seed files, timeout {campaign.Timeout.TotalSeconds} s, memory bound {campaign.MemoryBound >> 20} MiB per read");
-        var clock = Stopwatch.StartNew();
-        var done = 0;
-        var results = campaign.Run(seed, first, cases, c =>
+        var scratch = Directory.CreateTempSubdirectory("mlnetrnn-fuzz");
+        try
         {
-            if (cases == 1 || verbose)
-                Console.WriteLine($"case {c.Number} [{c.Reader}, {c.Seed.Name}] {c.Mutation.Category}: {c.Mutation.Description}\n{c.Result.Outcome}: {c.Result.Detail}");
-            if (c.Result.Outcome == Outcome.Failed && failures is not null)
+            Func<int, int, Action<FuzzCampaign.Case>, List<FuzzCampaign.Case>> run;
+            string setup;
+            switch (family)
             {
-                Directory.CreateDirectory(failures);
-                var name = $"case-{c.Number}-{c.Reader}{(c.Seed.Kind == SeedKind.Checkpoint ? ".ckpt" : ".mlnr")}";
-                File.WriteAllBytes(Path.Combine(failures, name), c.Mutation.Bytes);
-                File.WriteAllText(Path.Combine(failures, name + ".txt"), $"seed {seed} case {c.Number} [{c.Reader}, {c.Seed.Name}] {c.Mutation.Category}: {c.Mutation.Description}\n{c.Result.Detail}\n");
+                case "model":
+                {
+                    var campaign = new FuzzCampaign(scratch.FullName) { Timeout = timeout };
+                    run = (f, n, progress) => campaign.Run(seed, f, n, progress);
+                    setup = $"{campaign.Seeds.Count} seed files, memory bound {campaign.MemoryBound >> 20} MiB per read";
+                    break;
+                }
+                case "onnx":
+                {
+                    var campaign = new OnnxFuzzCampaign(scratch.FullName) { Timeout = timeout };
+                    run = (f, n, progress) => campaign.Run(seed, f, n, progress);
+                    setup = $"{campaign.Seeds.Count} seed files, memory bound {campaign.MemoryBound >> 20} MiB per read (managed)";
+                    break;
+                }
+                case "input":
+                {
+                    var campaign = new InputFuzzCampaign(scratch.FullName) { Timeout = timeout * 2 };
+                    run = (f, n, progress) => campaign.Run(seed, f, n, progress);
+                    setup = $"{campaign.Seeds.Count} seed files, memory bound {campaign.MemoryBound >> 20} MiB per read";
+                    break;
+                }
+                default:
+                    Console.Error.WriteLine($"fuzz: unknown reader family '{family}'; expected model, onnx or input");
+                    return 2;
             }
-            if (++done % 1000 == 0)
-                Console.WriteLine($"  {done} cases, {clock.Elapsed.TotalSeconds:F0} s");
-        });
-        Console.WriteLine(FuzzCampaign.Summarize(results));
-        Console.WriteLine($"{results.Count} cases in {clock.Elapsed.TotalSeconds:F1} s");
-        return results.Any(c => c.Result.Outcome == Outcome.Failed) ? 1 : 0;
+            Console.WriteLine($"fuzz {family}: seed {seed}, cases {first}..{first + cases - 1}, {setup}, timeout {timeout.TotalSeconds} s");
+            var clock = Stopwatch.StartNew();
+            var done = 0;
+            var results = run(first, cases, c =>
+            {
+                if (cases == 1 || verbose)
+                    Console.WriteLine($"case {c.Number} [{c.Reader}, {c.SeedName}] {c.Mutation.Category}: {c.Mutation.Description}\n{c.Result.Outcome}: {c.Result.Detail}");
+                if (c.Result.Outcome == Outcome.Failed && failures is not null)
+                {
+                    Directory.CreateDirectory(failures);
+                    var name = $"case-{c.Number}-{c.Reader}{c.Extension}";
+                    File.WriteAllBytes(Path.Combine(failures, name), c.Mutation.Bytes);
+                    File.WriteAllText(Path.Combine(failures, name + ".txt"), $"seed {seed} case {c.Number} [{c.Reader}, {c.SeedName}] {c.Mutation.Category}: {c.Mutation.Description}\n{c.Result.Detail}\n");
+                }
+                if (++done % 1000 == 0)
+                    Console.WriteLine($"  {done} cases, {clock.Elapsed.TotalSeconds:F0} s");
+            });
+            Console.WriteLine(FuzzCampaign.Summarize(results));
+            Console.WriteLine($"{family}: {results.Count} cases in {clock.Elapsed.TotalSeconds:F1} s");
+            failed |= results.Any(c => c.Result.Outcome == Outcome.Failed);
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
     }
-    finally
-    {
-        scratch.Delete(recursive: true);
-    }
+    return failed ? 1 : 0;
 }
 
 // The child of the killed-training test: a small model, a checkpoint after every epoch, resumed when one exists. It

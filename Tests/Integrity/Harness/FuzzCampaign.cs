@@ -9,7 +9,9 @@ namespace MlNetRnn.Tests.Integrity;
 /// </summary>
 internal sealed class FuzzCampaign
 {
-    public sealed record Case(int Number, string Reader, SeedFile Seed, Mutation Mutation, CaseResult Result);
+    /// <param name="SeedName">The undamaged file the case mutated.</param>
+    /// <param name="Extension">The file name extension a failing input is saved with (".mlnr", ".onnx", ".csv", ...).</param>
+    public sealed record Case(int Number, string Reader, string SeedName, string Extension, Mutation Mutation, CaseResult Result);
 
     private readonly IReadOnlyList<SeedFile> _seeds;
     private readonly string _scratch;
@@ -34,15 +36,19 @@ internal sealed class FuzzCampaign
         var reader = LoadOracle.ReaderOf(file.Kind, number / _seeds.Count);
         var mutation = ModelFileMutator.Mutate(file, new Random(unchecked(seed * 1000003 + number)));
         var result = LoadOracle.Run(reader, file, mutation.Bytes, mutation.Strict, _scratch, Timeout, MemoryBound);
-        return new Case(number, reader, file, mutation, result);
+        return new Case(number, reader, file.Name, file.Kind == SeedKind.Checkpoint ? ".ckpt" : ".mlnr", mutation, result);
     }
 
-    public List<Case> Run(int seed, int first, int count, Action<Case>? progress = null)
+    public List<Case> Run(int seed, int first, int count, Action<Case>? progress = null) =>
+        Loop(number => RunCase(seed, number), first, count, progress);
+
+    /// <summary>Runs cases first..first+count-1 of a campaign; keeps the mutated bytes of failures only.</summary>
+    public static List<Case> Loop(Func<int, Case> runCase, int first, int count, Action<Case>? progress = null)
     {
         var cases = new List<Case>(count);
         for (var number = first; number < first + count; number++)
         {
-            var result = RunCase(seed, number);
+            var result = runCase(number);
             // Keep the counts and failures, not every mutated file.
             cases.Add(result with { Mutation = result.Mutation with { Bytes = result.Result.Outcome == Outcome.Failed ? result.Mutation.Bytes : [] } });
             progress?.Invoke(result);
@@ -65,16 +71,17 @@ internal sealed class FuzzCampaign
             text.AppendLine();
         }
         Table("reader", c => c.Reader);
-        Table("mutation", c => c.Mutation.Category + (c.Mutation.Strict ? "" : " (no manifest)"));
-        text.AppendLine($"largest allocation of a read: {cases.Max(c => c.Result.AllocatedBytes) / 1048576.0:F1} MiB; slowest case: {cases.Max(c => c.Result.Elapsed).TotalMilliseconds:F0} ms");
+        Table("mutation", c => c.Mutation.Category + (c.Mutation.Strict ? "" : " (relaxed)"));
+        foreach (var group in cases.GroupBy(c => c.Reader).OrderBy(g => g.Key, StringComparer.Ordinal))
+            text.AppendLine($"{group.Key}: largest allocation of a read {group.Max(c => c.Result.AllocatedBytes) / 1048576.0:F1} MiB; slowest case {group.Max(c => c.Result.Elapsed).TotalMilliseconds:F0} ms");
         var failures = cases.Where(c => c.Result.Outcome == Outcome.Failed).ToList();
         text.AppendLine($"failures: {failures.Count}");
         foreach (var c in failures.Take(maxListed))
-            text.AppendLine($"  case {c.Number} [{c.Reader}, {c.Seed.Name}] {c.Mutation.Category}: {c.Mutation.Description}\n    {c.Result.Detail.Split('\n')[0]}");
+            text.AppendLine($"  case {c.Number} [{c.Reader}, {c.SeedName}] {c.Mutation.Category}: {c.Mutation.Description}\n    {c.Result.Detail.Split('\n')[0]}");
         var others = cases.Where(c => c.Result.Outcome == Outcome.LoadedOther).ToList();
         if (others.Count > 0)
         {
-            text.AppendLine($"loaded as another valid model (no manifest, contents rewritten in range): {others.Count}, by field:");
+            text.AppendLine($"read as another valid model or data (relaxed oracle: no manifest or checksum, or a change re-signed; an input file): {others.Count}, by field:");
             foreach (var group in others.GroupBy(c => FieldOf(c.Mutation.Description)).OrderByDescending(g => g.Count()).Take(maxListed))
                 text.AppendLine($"  {group.Count(),5}  {group.Key}  e.g. case {group.First().Number}: {group.First().Mutation.Description}");
         }

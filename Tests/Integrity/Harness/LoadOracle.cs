@@ -39,7 +39,20 @@ internal static class LoadOracle
     public const string ModelStream = "model-stream";
     public const string CheckpointFile = "checkpoint-file";
 
-    public static CaseResult Run(string reader, SeedFile seed, byte[] bytes, bool strict, string scratch, TimeSpan timeout, long memoryBound)
+    public static CaseResult Run(string reader, SeedFile seed, byte[] bytes, bool strict, string scratch, TimeSpan timeout, long memoryBound) =>
+        Guard(() =>
+        {
+            using var loaded = Load(reader, bytes, seed.Input, scratch);
+            return Judge(loaded, seed, strict, scratch);
+        }, timeout, memoryBound);
+
+    /// <summary>
+    /// Runs one case on a thread of its own (16 MiB stack) under <paramref name="timeout"/>, and measures what it
+    /// allocates on that thread (managed memory: ONNX Runtime's native buffers are not counted). A
+    /// <see cref="ModelFileException"/> is <see cref="Outcome.Refused"/>; any other exception, a hang or more than
+    /// <paramref name="memoryBound"/> bytes allocated is <see cref="Outcome.Failed"/>; else <paramref name="body"/>'s own verdict.
+    /// </summary>
+    public static CaseResult Guard(Func<(Outcome, string)> body, TimeSpan timeout, long memoryBound)
     {
         Outcome outcome = Outcome.Failed;
         var detail = "";
@@ -48,26 +61,21 @@ internal static class LoadOracle
         var worker = new Thread(() =>
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
-            Loaded? loaded = null;
             try
             {
-                loaded = Load(reader, bytes, seed.Input, scratch);
-                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                (outcome, detail) = Judge(loaded, seed, strict, scratch);
+                (outcome, detail) = body();
             }
             catch (ModelFileException e)
             {
-                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                 (outcome, detail) = (Outcome.Refused, e.Message);
             }
             catch (Exception e)
             {
-                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                 (outcome, detail) = (Outcome.Failed, $"{e.GetType().Name}: {e.Message}\n{e.StackTrace}");
             }
             finally
             {
-                loaded?.Dispose();
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             }
         }, maxStackSize: 16 << 20) { IsBackground = true };
         worker.Start();
@@ -118,7 +126,7 @@ internal static class LoadOracle
 
     private static string ModelPart(string fingerprint) => fingerprint.Split("\n--state--\n")[0];
 
-    private static string Difference(string expected, string actual)
+    internal static string Difference(string expected, string actual)
     {
         var a = expected.Split('\n');
         var b = actual.Split('\n');
@@ -163,10 +171,13 @@ internal static class LoadOracle
             return Predictions(again, _input) == Predictions(Model, _input) ? null : "saved and loaded again, it predicts otherwise";
         }
 
-        private static string Predictions(SequenceModel model, SequenceData input)
+        internal static string Predictions(SequenceModel model, SequenceData input) => Predictions(model.Predict(input));
+
+        /// <summary>The predictions' labels and the bits of every score, probability and value, a line each.</summary>
+        internal static string Predictions(IEnumerable<SequencePrediction> predictions)
         {
             var text = new StringBuilder();
-            foreach (var p in model.Predict(input))
+            foreach (var p in predictions)
             {
                 text.Append(p.PredictedLabel).Append(' ').Append(Bits(p.Score));
                 foreach (var v in (p.Probabilities ?? []).Concat(p.Values ?? []))

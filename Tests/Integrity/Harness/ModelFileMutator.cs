@@ -44,56 +44,9 @@ internal static class ModelFileMutator
         string description;
         switch (category)
         {
-            case "bit-flip":
-            {
-                var flips = 1 + random.Next(8);
-                var positions = new List<string>();
-                for (var i = 0; i < flips; i++)
-                {
-                    var at = random.Next(bytes.Length);
-                    var bit = random.Next(8);
-                    bytes[at] ^= (byte)(1 << bit);
-                    positions.Add($"{at}.{bit}");
-                }
-                description = $"flipped bits at {string.Join(", ", positions)}";
+            case "bit-flip" or "byte-set" or "truncate" or "insert" or "zero-run":
+                (bytes, description) = ByteMutations.Apply(category, bytes, random);
                 break;
-            }
-            case "byte-set":
-            {
-                var changes = new List<string>();
-                for (var i = 1 + random.Next(4); i > 0; i--)
-                {
-                    var at = random.Next(bytes.Length);
-                    bytes[at] = random.Next(3) switch { 0 => 0, 1 => 0xFF, _ => (byte)random.Next(256) };
-                    changes.Add($"{at}={bytes[at]:x2}");
-                }
-                description = $"set bytes {string.Join(", ", changes)}";
-                break;
-            }
-            case "truncate":
-            {
-                var length = random.Next(bytes.Length);
-                bytes = bytes[..length];
-                description = $"cut to {length} of {seed.Bytes.Length} bytes";
-                break;
-            }
-            case "insert":
-            {
-                var at = random.Next(bytes.Length + 1);
-                var inserted = new byte[1 + random.Next(16)];
-                random.NextBytes(inserted);
-                bytes = [.. bytes[..at], .. inserted, .. bytes[at..]];
-                description = $"inserted {inserted.Length} bytes at {at}";
-                break;
-            }
-            case "zero-run":
-            {
-                var at = random.Next(bytes.Length);
-                var length = Math.Min(1 + random.Next(64), bytes.Length - at);
-                Array.Clear(bytes, at, length);
-                description = $"zeroed {length} bytes at {at}";
-                break;
-            }
             case "remove-entry":
             {
                 var contents = ZipContents.Read(bytes);
@@ -211,7 +164,7 @@ internal static class ModelFileMutator
 
     private static string Where(int where) => where switch { 0 => "central directory", 1 => "local header", _ => "central directory and local header" };
 
-    private static T Pick<T>(Random random, IReadOnlyList<T> items) => items[random.Next(items.Count)];
+    internal static T Pick<T>(Random random, IReadOnlyList<T> items) => items[random.Next(items.Count)];
 
     private static (byte[], string) EditFloats(byte[] content, Random random)
     {
@@ -227,22 +180,25 @@ internal static class ModelFileMutator
                 if (floats.Length == 0)
                     return (content, "empty, unchanged");
                 var at = random.Next(floats.Length);
-                var (value, what) = random.Next(6) switch
-                {
-                    0 => (float.NaN, "NaN"),
-                    1 => (float.PositiveInfinity, "+Infinity"),
-                    2 => (float.NegativeInfinity, "-Infinity"),
-                    3 => (3e38f, "3e38"),
-                    4 => (-floats[at], "negated"),
-                    _ => (BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(floats[at]) ^ (1 << random.Next(32))), "a bit flipped"),
-                };
+                var (value, what) = DamageFloat(floats[at], random.Next(6), random);
                 floats[at] = value;
                 return (System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats.AsSpan()).ToArray(), $"float {at} {what}");
             }
         }
     }
 
-    private static (byte[], string) HugeString(byte[] content, Random random)
+    /// <summary>A weight's damage: NaN, ±Infinity, 3e38 (finite, but overflows what it touches), negated, a bit flipped.</summary>
+    internal static (float Value, string What) DamageFloat(float current, int kind, Random random) => kind switch
+    {
+        0 => (float.NaN, "NaN"),
+        1 => (float.PositiveInfinity, "+Infinity"),
+        2 => (float.NegativeInfinity, "-Infinity"),
+        3 => (3e38f, "3e38"),
+        4 => (-current, "negated"),
+        _ => (BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(current) ^ (1 << random.Next(32))), "a bit flipped"),
+    };
+
+    internal static (byte[], string) HugeString(byte[] content, Random random)
     {
         var root = JsonNode.Parse(content)!;
         var strings = Nodes(root).Where(n => n.Node is JsonValue v && v.GetValueKind() == JsonValueKind.String).ToList();
@@ -254,7 +210,7 @@ internal static class ModelFileMutator
         return (Write(root), $"{target.Path}: a string of {length} characters");
     }
 
-    private static (byte[], string) EditJson(byte[] content, Random random)
+    internal static (byte[], string) EditJson(byte[] content, Random random)
     {
         JsonNode? root = JsonNode.Parse(content);
         var all = Nodes(root!).ToList();
