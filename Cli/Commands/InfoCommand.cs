@@ -68,14 +68,19 @@ internal static class InfoCommand
     private static void DescribeOnnx(string path, List<(string, string)> lines)
     {
         ModelProto proto;
+        var length = new FileInfo(path).Length;
+        if (length > SequenceModelLimits.MaxOnnxFileBytes)
+            throw new InvalidDataException($"'{path}' is {length} bytes; an ONNX file MlNetRnn reads holds at most {SequenceModelLimits.MaxOnnxFileBytes}.");
         try
         {
             proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
         }
-        catch (InvalidProtocolBufferException e)
+        catch (Exception e) when (e is InvalidProtocolBufferException or IndexOutOfRangeException or ArgumentOutOfRangeException)
         {
             throw new InvalidDataException($"'{path}' is neither an MlNetRnn model file nor an ONNX model: {e.Message}", e);
         }
+        if (proto.Graph is null)
+            throw new InvalidDataException($"'{path}' is neither an MlNetRnn model file nor an ONNX model: it has no graph.");
         lines.Add(("file", $"{path} (ONNX, {ModelFiles.Size(path)})"));
         lines.Add(("producer", $"{proto.ProducerName} {proto.ProducerVersion}".Trim()));
         lines.Add(("opset", string.Join(", ", proto.OpsetImport.Select(o => $"{(o.Domain.Length == 0 ? "ai.onnx" : o.Domain)} {o.Version}")) + $"; IR version {proto.IrVersion}"));

@@ -49,8 +49,10 @@ internal static class OnnxModelFile
         {
             proto = ModelProto.Parser.WithDiscardUnknownFields(true).ParseFrom(bytes);
         }
-        catch (InvalidProtocolBufferException e)
+        catch (Exception e) when (e is InvalidProtocolBufferException or IndexOutOfRangeException or ArgumentOutOfRangeException)
         {
+            // Google.Protobuf throws IndexOutOfRangeException itself for some lengths past the end (a varint read in
+            // its slow path: found by the fuzz campaign, Tests/Fixtures/Damaged/foreign-length-past-end.onnx).
             throw new ModelFileException(origin, null, $"is not an ONNX model: it does not parse as an ONNX ModelProto ({e.Message}).", e);
         }
         if (proto.Graph is null)
