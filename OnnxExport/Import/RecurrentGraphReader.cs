@@ -144,7 +144,9 @@ internal sealed partial class RecurrentGraphReader
             return new TokensValue([new GraphAxis(AxisRole.Open, 0), new GraphAxis(AxisRole.Open, 0)], input.Name);
         if (element == DataType.Float && dims.Count == 3)
         {
-            var width = dims[2].HasDimValue ? checked((int)dims[2].DimValue) : 0;
+            var width = !dims[2].HasDimValue ? 0
+                : dims[2].DimValue is > 0 and <= SequenceModelLimits.MaxInputWidth ? (int)dims[2].DimValue
+                : throw new ModelFileException(_origin, input.Name, $"is a graph input of {dims[2].DimValue} features a step; a dense input has 1 to {SequenceModelLimits.MaxInputWidth} (SequenceModelLimits.MaxInputWidth).");
             UseInput(input.Name, SequenceInputKind.Dense, width, null, 0, null);
             return new StepsValue([new GraphAxis(AxisRole.Open, 0), new GraphAxis(AxisRole.Open, 0), new GraphAxis(AxisRole.Features, width)], null, StepReduction.None);
         }
