@@ -47,7 +47,9 @@ internal static class TableReader
             try
             {
                 using var document = JsonDocument.Parse(line);
-                row = TableRow.FromJson(path, number, document.RootElement.Clone());
+                row = Decodes(document.RootElement)
+                    ? TableRow.FromJson(path, number, document.RootElement.Clone())
+                    : TableRow.Failed(path, number, "a string or property name holds an escaped lone UTF-16 surrogate (\\ud800 to \\udfff without its pair), which is not text");
             }
             catch (JsonException e)
             {
@@ -55,6 +57,28 @@ internal static class TableReader
             }
             yield return row;
         }
+    }
+
+    /// <summary>Whether every string and property name of a JSON value decodes: "\\udc00" parses, and only reading
+    /// the string throws (found by the input fuzz campaign).</summary>
+    private static bool Decodes(JsonElement value)
+    {
+        try
+        {
+            return Walk(value);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static bool Walk(JsonElement e) => e.ValueKind switch
+        {
+            JsonValueKind.String => e.GetString() is not null,
+            JsonValueKind.Array => e.EnumerateArray().All(Walk),
+            JsonValueKind.Object => e.EnumerateObject().All(p => p.Name is not null && Walk(p.Value)),
+            _ => true,
+        };
     }
 
     private static IEnumerable<TableRow> ReadText(string path)
