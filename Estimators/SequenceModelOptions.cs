@@ -52,6 +52,12 @@ public sealed record SequenceModelOptions
     /// false = before it (textbook, TF1 GRUCell).</summary>
     public bool LinearBeforeReset { get; init; } = true;
 
+    /// <summary>LSTM only: trainable peephole connections from the cell state into the input, output and forget gates
+    /// (ONNX P [D, 3*H], order i, o, f; initialised to zero), exported as the LSTM node's P input. ONNX Runtime's CUDA
+    /// provider does not run peepholes on cuDNN (the export warns). Default false.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Peepholes { get; init; }
+
     /// <summary>Vanilla RNN activation, Tanh (default) or Relu.</summary>
     public ActivationKind RnnActivation { get; init; } = ActivationKind.Tanh;
 
@@ -151,6 +157,8 @@ public sealed record SequenceModelOptions
             throw new ArgumentException($"Layers must be positive, got {Layers}.", nameof(Layers));
         if (Dropout is < 0f or >= 1f || float.IsNaN(Dropout))
             throw new ArgumentException($"Dropout must be in [0, 1), got {Dropout}.", nameof(Dropout));
+        if (Peepholes && Cell != RecurrentCell.Lstm)
+            throw new ArgumentException($"Peepholes are an LSTM connection; Cell is {Cell}. Set Cell = RecurrentCell.Lstm or leave Peepholes false.", nameof(Peepholes));
         if (!(LearningRate > 0f) || float.IsInfinity(LearningRate))
             throw new ArgumentException($"LearningRate must be positive and finite, got {LearningRate}.", nameof(LearningRate));
         if (!(WeightDecay >= 0f) || !(L2 >= 0f))

@@ -110,6 +110,7 @@ public sealed partial class SequenceNetwork
                 W = Parameters[WeightName(l)].Values,
                 R = Parameters[RecurrenceName(l)].Values,
                 B = Parameters[BiasName(l)].Values,
+                P = Peepholes(l),
                 SequenceLengths = batch.Lengths,
                 InitialH = initial?.H,
                 InitialC = Spec.Cell == RecurrentCell.Lstm ? initial?.C : null,
@@ -123,6 +124,7 @@ public sealed partial class SequenceNetwork
                     DW = Parameters[WeightName(l)].Gradients,
                     DR = Parameters[RecurrenceName(l)].Gradients,
                     DB = Parameters[BiasName(l)].Gradients,
+                    DP = PeepholeGradients(l),
                 });
 
             if (l > 0 && dropout)

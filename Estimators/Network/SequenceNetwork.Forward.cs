@@ -62,6 +62,7 @@ public sealed partial class SequenceNetwork
                 W = Parameters[WeightName(l)].Values,
                 R = Parameters[RecurrenceName(l)].Values,
                 B = Parameters[BiasName(l)].Values,
+                P = Peepholes(l),
                 SequenceLengths = batch.Lengths,
                 InitialH = initial?.H,
                 InitialC = Spec.Cell == RecurrentCell.Lstm ? initial?.C : null,

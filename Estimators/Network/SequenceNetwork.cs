@@ -5,7 +5,8 @@ namespace MlNetRnn.Network;
 /// <summary>
 /// input -> [embedding] -> recurrent layers (ONNX layout, on an <see cref="ISequenceKernel"/>) -> read-out -> dense head.
 /// Parameters live in one <see cref="ParameterSet"/>: "embedding" [V, E]; per layer l "rnn.l.W" [D, G*H, I],
-/// "rnn.l.R" [D, G*H, H], "rnn.l.B" [D, 2*G*H]; "head.W" [K, F], "head.b" [K] with F = D*H.
+/// "rnn.l.R" [D, G*H, H], "rnn.l.B" [D, 2*G*H] (LSTM with peepholes: "rnn.l.P" [D, 3*H]); "head.W" [K, F],
+/// "head.b" [K] with F = D*H.
 /// Forward keeps what Backward needs in buffers reused across batches; one network serves one thread at a time.
 /// </summary>
 public sealed partial class SequenceNetwork
@@ -19,6 +20,9 @@ public sealed partial class SequenceNetwork
     public static string RecurrenceName(int layer) => $"rnn.{layer}.R";
 
     public static string BiasName(int layer) => $"rnn.{layer}.B";
+
+    /// <summary>LSTM peepholes of a layer, [D, 3*H] in ONNX order i, o, f.</summary>
+    public static string PeepholeName(int layer) => $"rnn.{layer}.P";
 
     private readonly RecurrentDescriptor[] _descriptors;
     private readonly LayerBuffers[] _layers;
@@ -45,6 +49,11 @@ public sealed partial class SequenceNetwork
 
     public IReadOnlyList<RecurrentDescriptor> Descriptors => _descriptors;
 
+    // The peephole weights of layer l, or empty (no peepholes: the kernel reads P as absent).
+    private Span<float> Peepholes(int layer) => Spec.Peepholes ? Parameters[PeepholeName(layer)].Values : Span<float>.Empty;
+
+    private Span<float> PeepholeGradients(int layer) => Spec.Peepholes ? Parameters[PeepholeName(layer)].Gradients : Span<float>.Empty;
+
     /// <summary>Names and shapes of every parameter of a network with this spec, in buffer order.</summary>
     public static IEnumerable<(string Name, int[] Shape)> Layout(SequenceNetworkSpec spec)
     {
@@ -56,6 +65,8 @@ public sealed partial class SequenceNetwork
             yield return (WeightName(l), [d.NumDirections, d.GateCount * d.HiddenSize, d.InputSize]);
             yield return (RecurrenceName(l), [d.NumDirections, d.GateCount * d.HiddenSize, d.HiddenSize]);
             yield return (BiasName(l), [d.NumDirections, 2 * d.GateCount * d.HiddenSize]);
+            if (spec.Peepholes)
+                yield return (PeepholeName(l), [d.NumDirections, 3 * d.HiddenSize]);
         }
         yield return (HeadWeightName, [spec.OutputSize, spec.FeatureSize]);
         yield return (HeadBiasName, [spec.OutputSize]);

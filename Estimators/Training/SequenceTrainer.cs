@@ -323,6 +323,7 @@ internal sealed class SequenceTrainer
             Layers = o.Layers,
             Bidirectional = o.Bidirectional,
             LinearBeforeReset = o.LinearBeforeReset,
+            Peepholes = o.Peepholes,
             RnnActivation = o.RnnActivation,
             Dropout = o.Dropout,
             ReadOut = perStep ? ReadOutKind.AllSteps : o.ReadOut,
