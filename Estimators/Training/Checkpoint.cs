@@ -6,8 +6,9 @@ namespace MlNetRnn.Training;
 
 /// <summary>
 /// Everything needed to continue training exactly where it stopped: the model (weights, schema, options, history),
-/// the optimizer's state and step count, the loop's random state, the epoch, and early-stopping bookkeeping with
-/// the best weights. Written atomically after every epoch, so a crash leaves the previous complete checkpoint.
+/// the optimizer's state and step count, the loop's random state, the epoch, early-stopping bookkeeping with the best
+/// weights, and the learning-rate schedule's plateau watch. Written atomically after every epoch, so a crash leaves the
+/// previous complete checkpoint.
 /// </summary>
 internal sealed class Checkpoint
 {
@@ -81,4 +82,7 @@ internal sealed record CheckpointState
 
     /// <summary>Early stopping ended the run; resuming returns the finished model.</summary>
     public bool Stopped { get; init; }
+
+    /// <summary>The ReduceOnPlateau schedule's watch (best loss, bad epochs, cooldown, reductions).</summary>
+    public PlateauState Plateau { get; init; } = new();
 }

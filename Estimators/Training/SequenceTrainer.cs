@@ -43,6 +43,8 @@ internal sealed class SequenceTrainer
         }
         if (validation is null && o.ValidationFraction > 0f && o.Task == SequenceTask.LanguageModel)
             (train, validation) = SplitText(train, o.ValidationFraction);
+        if (validation is null && o.Schedule.Kind == LearningRateScheduleKind.ReduceOnPlateau)
+            throw new ArgumentException("The ReduceOnPlateau schedule watches the validation loss: give a validation set or a ValidationFraction > 0.", nameof(validation));
 
         var checkpoint = o.CheckpointPath is not null && File.Exists(o.CheckpointPath) ? Checkpoint.Load(o.CheckpointPath) : null;
         SequenceModel model;
@@ -96,6 +98,7 @@ internal sealed class SequenceTrainer
         var averager = o.WeightAverageDecay > 0f ? new WeightAverager(optimizer, parameters.Count, o.WeightAverageDecay) : null;
         if (averager is not null)
             optimizer = averager;
+        var scheduler = new LearningRateScheduler(o.Schedule, o.LearningRate);
         var random = new SeededRandom((ulong)o.Seed ^ 0x5DEECE66DUL);
         var history = model.History;
         var startEpoch = 0;
@@ -109,6 +112,7 @@ internal sealed class SequenceTrainer
             if (s.OptimizerKind != o.Optimizer)
                 throw new InvalidOperationException($"The checkpoint at '{o.CheckpointPath}' was written by {s.OptimizerKind}; the options ask for {o.Optimizer}.");
             optimizer.Restore(s.OptimizerSteps, checkpoint.OptimizerState);
+            scheduler.Plateau = s.Plateau;
             random.State = s.RandomState;
             startEpoch = s.CompletedEpochs;
             bestLoss = s.BestLoss;
@@ -126,7 +130,8 @@ internal sealed class SequenceTrainer
         for (var epoch = startEpoch; epoch < o.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            var rate = o.Schedule.Rate(o.LearningRate, epoch);
+            // The epoch's first rate, for the history (a per-step schedule changes it within the epoch).
+            var rate = scheduler.Rate(epoch, optimizer.Steps);
             var plan = data.Plan(o, random);
             var dropoutRandom = random.Fork();
             var total = new LossValue(0, 0);
@@ -135,7 +140,7 @@ internal sealed class SequenceTrainer
             {
                 _cancellation.ThrowIfCancellationRequested();
                 var batch = plan[i]();
-                var value = step.Run(batch, rate, dropoutRandom);
+                var value = step.Run(batch, scheduler.Rate(epoch, optimizer.Steps), dropoutRandom);
                 if (!double.IsFinite(value.Sum))
                 {
                     throw new TrainingDivergedException(
@@ -168,6 +173,7 @@ internal sealed class SequenceTrainer
                 averager.Average.CopyTo(parameters.Values);
             }
             var validationMetrics = data.Evaluate(model, network, loss, o);
+            scheduler.EndEpoch(epoch, validationMetrics?.Loss);
             var record = new EpochRecord(epoch + 1, rate, total.Mean, validationMetrics, epochClock.Elapsed);
             history.Add(record);
             var stop = false;
@@ -203,6 +209,7 @@ internal sealed class SequenceTrainer
                     BestEpoch = bestEpoch,
                     EpochsWithoutImprovement = sinceBest,
                     Stopped = stop,
+                    Plateau = scheduler.Plateau,
                 }, bestValues);
             }
             _progress?.Report(new TrainingProgress
