@@ -25,7 +25,7 @@ public sealed partial class SequenceModel
             var scratch = new float[outputs.Length];
             total += loss.Compute(outputs, batch, scratch);
             for (var b = 0; b < batch.Batch; b++)
-                predictions[batch.ExampleIndices![b]] = ToPrediction(outputs, batch, b);
+                predictions[batch.ExampleIndices![b]] = ToPrediction(outputs, batch, b, data);
         });
         var meanLoss = total.Mean;
         switch (Spec.Task)
@@ -39,12 +39,20 @@ public sealed partial class SequenceModel
             case SequenceTask.Tagging:
             {
                 var labelIndex = Schema.Labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
-                var predicted = predictions.SelectMany(p => p.StepLabels!.Select(l => labelIndex[l])).ToArray();
-                var actual = data.StepClasses!.SelectMany(s => s).ToArray();
-                return MetricsCalculator.Multiclass(predicted, actual, Spec.OutputSize, meanLoss) with { Count = actual.Length };
+                // Steps without a target (-1: the unknown token of a text without tokens) are not scored.
+                var pairs = Enumerable.Range(0, data.Count)
+                    .SelectMany(i => predictions[i].StepLabels!.Zip(data.StepTargetsOf(i), (p, a) => (Predicted: labelIndex[p], Actual: a)))
+                    .Where(p => p.Actual >= 0).ToArray();
+                return MetricsCalculator.Multiclass(pairs.Select(p => p.Predicted).ToArray(), pairs.Select(p => p.Actual).ToArray(),
+                    Spec.OutputSize, meanLoss) with { Count = pairs.Length };
             }
             default:
-                return MetricsCalculator.Regression(predictions.Select(p => p.Values!).ToArray(), data.Values!, meanLoss);
+            {
+                // Values without a target (NaN: the unknown token of a text without tokens) are not scored.
+                var actual = Enumerable.Range(0, data.Count).Select(i => data.ValueTargetsOf(i, Spec.OutputSize)).ToArray();
+                var predicted = predictions.Select((p, i) => p.Values!.Where((_, k) => !float.IsNaN(actual[i][k])).ToArray()).ToArray();
+                return MetricsCalculator.Regression(predicted, actual.Select(a => a.Where(v => !float.IsNaN(v)).ToArray()).ToArray(), meanLoss);
+            }
         }
     }
 }

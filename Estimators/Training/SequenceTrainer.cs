@@ -249,7 +249,11 @@ internal sealed class SequenceTrainer
         switch (train.InputKind)
         {
             case SequenceInputKindOfData.Text:
-                var textOptions = o.Task == SequenceTask.LanguageModel ? o.Text with { MaxLength = 0 } : o.Text;
+                // Per-step text tasks read every token: a language model's stream, and targets per word or token.
+                var perStep = o.Task is SequenceTask.LanguageModel or SequenceTask.Tagging || (o.Task == SequenceTask.Regression && train.ValuesPerStep);
+                var textOptions = perStep ? o.Text with { MaxLength = 0 } : o.Text;
+                if (perStep && o.Task != SequenceTask.LanguageModel && o.Text.StepAlignment == StepAlignment.Words && o.Text.Tokenizer != TokenizerKind.Words)
+                    throw new ArgumentException($"Text.StepAlignment Words gives a target per white-space word, which needs the Words tokenizer; with the {o.Text.Tokenizer} tokenizer give one per token (StepAlignment.Tokens).", nameof(o.Text));
                 featurizer = TextFeaturizer.Fit(train.Texts!, textOptions);
                 vocabulary = featurizer.Vocabulary.Count;
                 break;
@@ -296,7 +300,9 @@ internal sealed class SequenceTrainer
             case SequenceTask.Regression:
             {
                 var values = train.Values ?? throw new ArgumentException("Regression needs target values (SequenceData.ForRegression).", nameof(train));
-                valueCount = train.ValuesPerStep ? values[0].Length / Math.Max(1, train.RawLength(0)) : values[0].Length;
+                valueCount = !train.ValuesPerStep ? values[0].Length
+                    : featurizer is null ? values[0].Length / Math.Max(1, train.RawLength(0))
+                    : ValuesPerTextStep(featurizer, train.Texts!, values);
                 if (valueCount <= 0)
                     throw new ArgumentException("Regression targets must hold at least one value.", nameof(train));
                 break;
@@ -346,6 +352,18 @@ internal sealed class SequenceTrainer
             throw new ArgumentException("A language model predicts the next token and cannot read ahead: Bidirectional must be false.", nameof(o.Bidirectional));
         spec.Validate();
         return spec;
+    }
+
+    // K of per-step regression on text: the first text with a target step has K values per step.
+    private static int ValuesPerTextStep(TextFeaturizer featurizer, IReadOnlyList<string> texts, IReadOnlyList<float[]> values)
+    {
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var steps = featurizer.Options.StepAlignment == StepAlignment.Words ? featurizer.EncodeWords(texts[i], i).Steps.Length : featurizer.Encode(texts[i]).Length;
+            if (steps > 0)
+                return values[i].Length / steps;
+        }
+        throw new ArgumentException($"No text has a {featurizer.Options.StepAlignment switch { StepAlignment.Words => "word", _ => "token" }}, so there are no per-step targets to learn.", "train");
     }
 
     // The classes in output order: ClassLabels when given (every training label must be among them), else as found.
