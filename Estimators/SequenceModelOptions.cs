@@ -119,6 +119,19 @@ public sealed record SequenceModelOptions
     /// <summary>Language models: steps per truncated-BPTT window; the state carries across windows. Default 64.</summary>
     public int BpttLength { get; init; } = 64;
 
+    /// <summary>
+    /// Truncated BPTT for long sequences (every task but the language model, which windows its stream with
+    /// BpttLength): each batch is cut along time into windows of this many steps, run in order with the recurrent state
+    /// (and a MaxPool/MeanPool read-out's running pool) carried from one window to the next, detached (no gradient
+    /// crosses a boundary), and one optimizer step per window that has a loss. Per-step targets count in every
+    /// window; a sequence's own target in the window holding its last step (where its read-out is complete). Memory
+    /// holds one window's activations. Validation and prediction read whole sequences. Not with Bidirectional (the
+    /// reverse direction needs the sequence's end). 0 (default): backpropagate through whole sequences; a window at
+    /// least as long as the batch's longest sequence trains exactly as 0 does.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int TruncatedBpttSteps { get; init; }
+
     /// <summary>Fraction of the training data held out for validation when no validation set is given
     /// (stratified for classification). Default 0.</summary>
     public float ValidationFraction { get; init; }
@@ -177,6 +190,12 @@ public sealed record SequenceModelOptions
             throw new ArgumentException($"Epochs must be positive, got {Epochs}.", nameof(Epochs));
         if (BpttLength <= 0)
             throw new ArgumentException($"BpttLength must be positive, got {BpttLength}.", nameof(BpttLength));
+        if (TruncatedBpttSteps < 0)
+            throw new ArgumentException($"TruncatedBpttSteps must be >= 0 (0 = whole sequences), got {TruncatedBpttSteps}.", nameof(TruncatedBpttSteps));
+        if (TruncatedBpttSteps > 0 && Task == SequenceTask.LanguageModel)
+            throw new ArgumentException("A language model already trains in truncated-BPTT windows of BpttLength steps over its stream; set BpttLength instead of TruncatedBpttSteps.", nameof(TruncatedBpttSteps));
+        if (TruncatedBpttSteps > 0 && Bidirectional)
+            throw new ArgumentException("TruncatedBpttSteps needs a forward-only network: a bidirectional layer's reverse direction starts from the end of the sequence, which a window before it does not hold.", nameof(TruncatedBpttSteps));
         if (ValidationFraction is < 0f or >= 1f || float.IsNaN(ValidationFraction))
             throw new ArgumentException($"ValidationFraction must be in [0, 1), got {ValidationFraction}.", nameof(ValidationFraction));
         if (EarlyStoppingPatience < 0)

@@ -52,6 +52,8 @@ public sealed partial class SequenceNetwork
             {
                 var dFeatures = Grow(ref lastLayer.DFeatures, (long)T * B * F).AsSpan(0, T * B * F);
                 dFeatures.Clear();
+                if (InitialPool is { } before)
+                    ReadOut.MeanPoolCarryBackward(before.Steps, batch.Lengths, T, B, F, dReadOut);
                 ReadOut.MeanPoolBackward(dReadOut, batch.Lengths, T, B, F, dFeatures);
                 break;
             }

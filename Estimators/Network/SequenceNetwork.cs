@@ -78,6 +78,25 @@ public sealed partial class SequenceNetwork
     /// </summary>
     public RecurrentState[]? InitialStates { get; set; }
 
+    /// <summary>
+    /// Truncated BPTT with a MaxPool or MeanPool read-out: the pool of each sequence's steps before the next forward
+    /// (e.g. <see cref="FinalPool"/> of the previous window), which that forward joins to its own; null starts empty.
+    /// Gradients do not flow into it.
+    /// </summary>
+    public PooledReadOut? InitialPool { get; set; }
+
+    /// <summary>The pool of the last forward joined to <see cref="InitialPool"/>: the read-out before dropout and the
+    /// steps it covers per sequence.</summary>
+    public PooledReadOut FinalPool()
+    {
+        if (Spec.ReadOut is not (ReadOutKind.MaxPool or ReadOutKind.MeanPool))
+            throw new InvalidOperationException($"FinalPool needs a MaxPool or MeanPool read-out; this network reads {Spec.ReadOut}.");
+        var steps = new int[_batch];
+        for (var b = 0; b < _batch; b++)
+            steps[b] = (InitialPool?.Steps[b] ?? 0) + Math.Min(_lengths[b], _seqLength);
+        return new PooledReadOut(_readOut.AsSpan(0, _batch * Spec.FeatureSize).ToArray(), steps);
+    }
+
     /// <summary>The state of every layer after each sequence's last valid step in the last forward.</summary>
     public RecurrentState[] FinalStates()
     {
@@ -125,6 +144,7 @@ public sealed partial class SequenceNetwork
 
     private int _seqLength;
     private int _batch;
+    private int[] _lengths = [];         // [B] of the last forward
     private bool _trained;               // whether the last forward kept what backward needs
     private bool _usesOutputY;           // whether the last layer's Y was produced
     private float[] _embedded = [];      // [T, B, E]
@@ -153,3 +173,6 @@ public sealed partial class SequenceNetwork
 
 /// <summary>A recurrent layer's state: h [D, B, H] and, for LSTM, c [D, B, H] (empty otherwise).</summary>
 public sealed record RecurrentState(float[] H, float[] C);
+
+/// <summary>A pooled read-out over the steps seen so far: Values [B, F] (max, or mean) and the Steps [B] it covers.</summary>
+public sealed record PooledReadOut(float[] Values, int[] Steps);

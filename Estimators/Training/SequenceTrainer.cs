@@ -9,8 +9,9 @@ namespace MlNetRnn.Training;
 
 /// <summary>
 /// The training loop behind <c>SequenceModelEstimator.Fit</c>: schema and featurizer from the training data,
-/// initialisation, epochs of shuffled length-bucketed batches (or truncated-BPTT windows for language models),
-/// clipping, the optimizer, validation, early stopping with best-weight restore, checkpoints and resume.
+/// initialisation, epochs of shuffled length-bucketed batches (each cut into truncated-BPTT windows with
+/// TruncatedBpttSteps; a language model's stream always is), the learning-rate schedule, clipping, the optimizer,
+/// validation, early stopping with best-weight restore, checkpoints and resume.
 /// </summary>
 internal sealed class SequenceTrainer
 {
@@ -140,7 +141,9 @@ internal sealed class SequenceTrainer
             {
                 _cancellation.ThrowIfCancellationRequested();
                 var batch = plan[i]();
-                var value = step.Run(batch, scheduler.Rate(epoch, optimizer.Steps), dropoutRandom);
+                var value = o.TruncatedBpttSteps > 0
+                    ? step.RunTruncated(batch, o.TruncatedBpttSteps, () => scheduler.Rate(epoch, optimizer.Steps), dropoutRandom)
+                    : step.Run(batch, scheduler.Rate(epoch, optimizer.Steps), dropoutRandom);
                 if (!double.IsFinite(value.Sum))
                 {
                     throw new TrainingDivergedException(
