@@ -163,4 +163,22 @@ public static class ReadOut
                 TensorPrimitives.Multiply(doutput.Slice(b * width, width), (float)now / (before + now), doutput.Slice(b * width, width));
         }
     }
+
+    /// <summary>
+    /// A max pool with its winners given: output[b, f] = features[argmax[b, f], b, f], or where argmax is -1 the
+    /// carried value (<paramref name="carried"/> [B, F]; 0 without one). The smooth piece of the max pool that its
+    /// gradient belongs to, for gradient checks (a central difference across a change of winner measures a kink).
+    /// </summary>
+    public static void MaxPoolAt(ReadOnlySpan<float> features, ReadOnlySpan<int> argmax, ReadOnlySpan<float> carried,
+        int batch, int width, Span<float> output)
+    {
+        for (var b = 0; b < batch; b++)
+        {
+            for (var f = 0; f < width; f++)
+            {
+                var t = argmax[b * width + f];
+                output[b * width + f] = t >= 0 ? features[(t * batch + b) * width + f] : carried.IsEmpty ? 0f : carried[b * width + f];
+            }
+        }
+    }
 }

@@ -112,6 +112,10 @@ public sealed partial class SequenceNetwork
                 ReadOut.LastStateForward(lastLayer.YH, Spec.NumDirections, B, Spec.HiddenSize, Grow(ref _readOut, (long)B * F));
                 readOut = _readOut.AsSpan(0, B * F);
                 break;
+            case ReadOutKind.MaxPool when FreezeMaxPool:
+                ReadOut.MaxPoolAt(lastLayer.Features, _argmax, InitialPool?.Values, B, F, Grow(ref _readOut, (long)B * F));
+                readOut = _readOut.AsSpan(0, B * F);
+                break;
             case ReadOutKind.MaxPool:
                 ReadOut.MaxPoolForward(lastLayer.Features, batch.Lengths, T, B, F, Grow(ref _readOut, (long)B * F), Grow(ref _argmax, (long)B * F));
                 if (InitialPool is { } maxBefore)

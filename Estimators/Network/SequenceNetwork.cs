@@ -85,6 +85,12 @@ public sealed partial class SequenceNetwork
     /// </summary>
     public PooledReadOut? InitialPool { get; set; }
 
+    /// <summary>
+    /// Gradient checks: a MaxPool read-out keeps the winning steps of the last forward that ran without this (the
+    /// batch must have the same shape), so that a perturbed forward stays on the smooth piece its gradient belongs to.
+    /// </summary>
+    internal bool FreezeMaxPool { get; set; }
+
     /// <summary>The pool of the last forward joined to <see cref="InitialPool"/>: the read-out before dropout and the
     /// steps it covers per sequence.</summary>
     public PooledReadOut FinalPool()

@@ -65,11 +65,7 @@ internal sealed class SequenceTrainer
         }
         else
         {
-            var schema = BuildSchema(train);
-            var spec = BuildSpec(schema);
-            var parameters = new ParameterSet(SequenceNetwork.Layout(spec));
-            Initializer.Initialize(spec, parameters, new SeededRandom((ulong)o.Seed));
-            model = new SequenceModel(schema, spec, parameters, o);
+            model = CreateModel(train);
         }
         if (o.ClassWeights is { } weights && weights.Count != Math.Max(2, model.Spec.OutputSize) && model.Task != SequenceTask.Regression)
             throw new ArgumentException($"ClassWeights has {weights.Count} entries; the model has {model.Labels.Count} classes ({string.Join(", ", model.Labels)}).", nameof(o.ClassWeights));
@@ -86,6 +82,17 @@ internal sealed class SequenceTrainer
         {
             (kernel as IDisposable)?.Dispose();
         }
+    }
+
+    /// <summary>The untrained model the options describe for this training data: vocabulary, labels, network, and
+    /// the weights initialised from the seed.</summary>
+    internal SequenceModel CreateModel(SequenceData train)
+    {
+        var schema = BuildSchema(train);
+        var spec = BuildSpec(schema);
+        var parameters = new ParameterSet(SequenceNetwork.Layout(spec));
+        Initializer.Initialize(spec, parameters, new SeededRandom((ulong)_options.Seed));
+        return new SequenceModel(schema, spec, parameters, _options);
     }
 
     private SequenceModel Run(SequenceModel model, SequenceNetwork network, Checkpoint? checkpoint, ITrainingData data)
