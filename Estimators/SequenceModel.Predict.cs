@@ -49,12 +49,7 @@ public sealed partial class SequenceModel
         var prediction = SequencePredictionDecoder.Decode(Schema, Spec, outputs, batch.Batch, batch.Lengths, b);
         if (data.TargetSteps is not { } targetSteps)
             return prediction;
-        var steps = targetSteps[batch.ExampleIndices![b]];
-        if (prediction.StepLabels is { } labels)
-            return prediction with { StepLabels = steps.Select(t => labels[t]).ToArray() };
-        var K = Spec.OutputSize;
-        var values = prediction.Values!;
-        return prediction with { Values = steps.SelectMany(t => values.AsSpan(t * K, K).ToArray()).ToArray() };
+        return SequencePredictionDecoder.AtSteps(prediction, targetSteps[batch.ExampleIndices![b]], Spec.OutputSize);
     }
 
     internal static float[] Softmax(ReadOnlySpan<float> logits) => SequencePredictionDecoder.Softmax(logits);
