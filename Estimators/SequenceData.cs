@@ -4,7 +4,8 @@ namespace MlNetRnn;
 /// A set of sequences with (optionally) their targets. Inputs are one of: raw texts (tokenized with the vocabulary
 /// built at Fit), token-id sequences, or dense float sequences of <see cref="FeatureWidth"/> features per step
 /// (each stored row-major as T*D values). Targets are one of: a class label per sequence, K values per sequence
-/// (regression/forecasting), a label per step (tagging), or K values per step; a language model needs none.
+/// (regression/forecasting), a label per step (tagging), or K values per step; a language model needs none. The steps
+/// of a text are its white-space words or its tokens (TextFeaturizerOptions.StepAlignment).
 /// </summary>
 public sealed class SequenceData
 {
@@ -39,12 +40,7 @@ public sealed class SequenceData
     /// <summary>Texts, with an optional class label for each.</summary>
     public static SequenceData FromTexts(IReadOnlyList<string> texts, IReadOnlyList<string>? labels = null)
     {
-        ArgumentNullException.ThrowIfNull(texts);
-        for (var i = 0; i < texts.Count; i++)
-        {
-            if (texts[i] is null)
-                throw new ArgumentException($"Text {i} is null.", nameof(texts));
-        }
+        CheckTexts(texts);
         CheckCount(nameof(labels), labels?.Count, texts.Count);
         return new SequenceData(texts.Count) { Texts = texts, Labels = labels };
     }
@@ -95,6 +91,36 @@ public sealed class SequenceData
         CheckFeatures(sequences, featureWidth);
         CheckValues(values, sequences.Count);
         return new SequenceData(sequences.Count) { Features = sequences, FeatureWidth = featureWidth, Values = values, ValuesPerStep = perStep };
+    }
+
+    /// <summary>
+    /// Texts with regression targets: K values per text, or with <paramref name="perStep"/> K values per step (N*K
+    /// each), the steps being the text's white-space words or its tokens as the model's Text.StepAlignment says.
+    /// </summary>
+    public static SequenceData ForRegression(IReadOnlyList<string> texts, IReadOnlyList<float[]> values, bool perStep = false)
+    {
+        CheckTexts(texts);
+        CheckValues(values, texts.Count);
+        return new SequenceData(texts.Count) { Texts = texts, Values = values, ValuesPerStep = perStep };
+    }
+
+    /// <summary>
+    /// Texts with a tag per step (tagging): by default one per white-space word (what CoNLL-style data gives:
+    /// <c>"John lives in New York"</c> with <c>["B-PER", "O", "O", "B-LOC", "I-LOC"]</c>), or one per token with
+    /// Text.StepAlignment = Tokens. The counts are checked when the model's tokenizer is known (Fit, Evaluate), each
+    /// text with its words or tokens named.
+    /// </summary>
+    public static SequenceData ForTagging(IReadOnlyList<string> texts, IReadOnlyList<string[]> tags)
+    {
+        CheckTexts(texts);
+        ArgumentNullException.ThrowIfNull(tags);
+        CheckCount(nameof(tags), tags.Count, texts.Count);
+        for (var i = 0; i < tags.Count; i++)
+        {
+            if (tags[i] is null || tags[i].Any(t => t is null))
+                throw new ArgumentException($"Text {i} has a null tag list or a null tag.", nameof(tags));
+        }
+        return new SequenceData(texts.Count) { Texts = texts, StepLabels = tags };
     }
 
     /// <summary>Token-id sequences with a label per token (tagging).</summary>
@@ -152,6 +178,16 @@ public sealed class SequenceData
     /// <summary>Steps of sequence i before featurization (tokens are counted after tokenization by the model).</summary>
     internal int RawLength(int i) => TokenIds is not null ? TokenIds[i].Length
         : Features is not null ? Features[i].Length / FeatureWidth : -1;
+
+    private static void CheckTexts(IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (texts[i] is null)
+                throw new ArgumentException($"Text {i} is null.", nameof(texts));
+        }
+    }
 
     private static void CheckFeatures(IReadOnlyList<float[]> sequences, int featureWidth)
     {

@@ -24,7 +24,7 @@ public sealed partial class SequenceModel
             var scratch = new float[outputs.Length];
             total += loss.Compute(outputs, batch, scratch);
             for (var b = 0; b < batch.Batch; b++)
-                predictions[batch.ExampleIndices![b]] = ToPrediction(outputs, batch, b);
+                predictions[batch.ExampleIndices![b]] = ToPrediction(outputs, batch, b, data);
         });
         return PredictionMetrics.Compute(Schema, Spec, predictions, data, total.Mean);
     }

@@ -14,18 +14,33 @@ public sealed partial class SequenceModel
     /// </summary>
     public string Generate(string prefix, int tokens, float temperature = 0f, int seed = 1)
     {
+        if (!(temperature >= 0f) || float.IsInfinity(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be finite and >= 0 (0 = greedy).");
+        return Generate(prefix, tokens, new SamplingOptions { Temperature = temperature, Seed = seed });
+    }
+
+    /// <summary>
+    /// Language models: continues <paramref name="prefix"/> by <paramref name="tokens"/> tokens, each drawn as
+    /// <paramref name="sampling"/> says (temperature, top-k, top-p, seed; see <see cref="TokenSampler"/>). Returns the
+    /// generated continuation (without the prefix).
+    /// <code>
+    /// model.Generate("Emma was", 40, new SamplingOptions { Temperature = 0.8f, TopK = 20, TopP = 0.9f, Seed = 7 });
+    /// </code>
+    /// </summary>
+    public string Generate(string prefix, int tokens, SamplingOptions sampling)
+    {
         if (Spec.Task != SequenceTask.LanguageModel)
             throw new InvalidOperationException($"Generate needs a language model; this model is {Spec.Task}.");
         ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(sampling);
         if (tokens < 0)
             throw new ArgumentOutOfRangeException(nameof(tokens), tokens, "The number of tokens must be >= 0.");
-        if (!(temperature >= 0f) || float.IsInfinity(temperature))
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be finite and >= 0 (0 = greedy).");
+        sampling.Validate();
         var featurizer = Schema.Featurizer!;
         var ids = featurizer.Encode(prefix);
         if (ids.Length == 0)
             throw new ArgumentException("The prefix has no tokens; give at least one.", nameof(prefix));
-        var random = new SeededRandom((ulong)seed);
+        var random = new SeededRandom((ulong)sampling.Seed);
         var separator = featurizer.Options.Tokenizer == TokenizerKind.Characters ? "" : " ";
         var text = new StringBuilder();
         return WithNetwork(network =>
@@ -36,8 +51,7 @@ public sealed partial class SequenceModel
             {
                 var batch = new SequenceBatch { SeqLength = input.Length, Batch = 1, Lengths = [input.Length], Tokens = input };
                 var outputs = network.Forward(batch, training: false);
-                var logits = outputs.Slice((input.Length - 1) * K, K);
-                var next = temperature == 0f ? ArgMax(logits) : Sample(logits, temperature, random);
+                var next = TokenSampler.Sample(outputs.Slice((input.Length - 1) * K, K), sampling, random);
                 network.InitialStates = network.FinalStates();
                 if (i > 0 || text.Length > 0)
                     text.Append(separator);
@@ -47,22 +61,5 @@ public sealed partial class SequenceModel
             network.InitialStates = null;
             return text.ToString();
         });
-    }
-
-    private static int Sample(ReadOnlySpan<float> logits, float temperature, SeededRandom random)
-    {
-        var scaled = new float[logits.Length];
-        for (var k = 0; k < logits.Length; k++)
-            scaled[k] = logits[k] / temperature;
-        var p = Softmax(scaled);
-        var u = random.NextDouble();
-        double cumulative = 0;
-        for (var k = 0; k < p.Length; k++)
-        {
-            cumulative += p[k];
-            if (u < cumulative)
-                return k;
-        }
-        return p.Length - 1;
     }
 }

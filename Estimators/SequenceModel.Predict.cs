@@ -13,7 +13,7 @@ public sealed partial class SequenceModel
         RunBatches(encoded, (batch, outputs, _) =>
         {
             for (var b = 0; b < batch.Batch; b++)
-                results[batch.ExampleIndices![b]] = ToPrediction(outputs, batch, b);
+                results[batch.ExampleIndices![b]] = ToPrediction(outputs, batch, b, encoded);
         });
         return results;
     }
@@ -42,8 +42,15 @@ public sealed partial class SequenceModel
         return results;
     }
 
-    internal SequencePrediction ToPrediction(ReadOnlySpan<float> outputs, SequenceBatch batch, int b) =>
-        SequencePredictionDecoder.Decode(Schema, Spec, outputs, batch.Batch, batch.Lengths, b);
+    /// <summary>The prediction for sequence b of the batch; per-step predictions of text are read at its target steps
+    /// (one per white-space word, or per token: <see cref="StepAlignment"/>).</summary>
+    internal SequencePrediction ToPrediction(ReadOnlySpan<float> outputs, SequenceBatch batch, int b, EncodedData data)
+    {
+        var prediction = SequencePredictionDecoder.Decode(Schema, Spec, outputs, batch.Batch, batch.Lengths, b);
+        if (data.TargetSteps is not { } targetSteps)
+            return prediction;
+        return SequencePredictionDecoder.AtSteps(prediction, targetSteps[batch.ExampleIndices![b]], Spec.OutputSize);
+    }
 
     internal static float[] Softmax(ReadOnlySpan<float> logits) => SequencePredictionDecoder.Softmax(logits);
 

@@ -52,6 +52,12 @@ public sealed record SequenceModelOptions
     /// false = before it (textbook, TF1 GRUCell).</summary>
     public bool LinearBeforeReset { get; init; } = true;
 
+    /// <summary>LSTM only: trainable peephole connections from the cell state into the input, output and forget gates
+    /// (ONNX P [D, 3*H], order i, o, f; initialised to zero), exported as the LSTM node's P input. ONNX Runtime's CUDA
+    /// provider does not run peepholes on cuDNN (the export warns). Default false.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Peepholes { get; init; }
+
     /// <summary>Vanilla RNN activation, Tanh (default) or Relu.</summary>
     public ActivationKind RnnActivation { get; init; } = ActivationKind.Tanh;
 
@@ -113,6 +119,19 @@ public sealed record SequenceModelOptions
     /// <summary>Language models: steps per truncated-BPTT window; the state carries across windows. Default 64.</summary>
     public int BpttLength { get; init; } = 64;
 
+    /// <summary>
+    /// Truncated BPTT for long sequences (every task but the language model, which windows its stream with
+    /// BpttLength): each batch is cut along time into windows of this many steps, run in order with the recurrent state
+    /// (and a MaxPool/MeanPool read-out's running pool) carried from one window to the next, detached (no gradient
+    /// crosses a boundary), and one optimizer step per window that has a loss. Per-step targets count in every
+    /// window; a sequence's own target in the window holding its last step (where its read-out is complete). Memory
+    /// holds one window's activations. Validation and prediction read whole sequences. Not with Bidirectional (the
+    /// reverse direction needs the sequence's end). 0 (default): backpropagate through whole sequences; a window at
+    /// least as long as the batch's longest sequence trains exactly as 0 does.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int TruncatedBpttSteps { get; init; }
+
     /// <summary>Fraction of the training data held out for validation when no validation set is given
     /// (stratified for classification). Default 0.</summary>
     public float ValidationFraction { get; init; }
@@ -158,6 +177,8 @@ public sealed record SequenceModelOptions
         ArgumentChecks.InRange(Layers, 1, SequenceModelLimits.MaxLayers, nameof(Layers));
         if (Dropout is < 0f or >= 1f || float.IsNaN(Dropout))
             throw new ArgumentException($"Dropout must be in [0, 1), got {Dropout}.", nameof(Dropout));
+        if (Peepholes && Cell != RecurrentCell.Lstm)
+            throw new ArgumentException($"Peepholes are an LSTM connection; Cell is {Cell}. Set Cell = RecurrentCell.Lstm or leave Peepholes false.", nameof(Peepholes));
         if (!(LearningRate > 0f) || float.IsInfinity(LearningRate))
             throw new ArgumentException($"LearningRate must be positive and finite, got {LearningRate}.", nameof(LearningRate));
         if (!(WeightDecay >= 0f) || !(L2 >= 0f))
@@ -176,6 +197,12 @@ public sealed record SequenceModelOptions
             throw new ArgumentException($"Epochs must be positive, got {Epochs}.", nameof(Epochs));
         if (BpttLength <= 0)
             throw new ArgumentException($"BpttLength must be positive, got {BpttLength}.", nameof(BpttLength));
+        if (TruncatedBpttSteps < 0)
+            throw new ArgumentException($"TruncatedBpttSteps must be >= 0 (0 = whole sequences), got {TruncatedBpttSteps}.", nameof(TruncatedBpttSteps));
+        if (TruncatedBpttSteps > 0 && Task == SequenceTask.LanguageModel)
+            throw new ArgumentException("A language model already trains in truncated-BPTT windows of BpttLength steps over its stream; set BpttLength instead of TruncatedBpttSteps.", nameof(TruncatedBpttSteps));
+        if (TruncatedBpttSteps > 0 && Bidirectional)
+            throw new ArgumentException("TruncatedBpttSteps needs a forward-only network: a bidirectional layer's reverse direction starts from the end of the sequence, which a window before it does not hold.", nameof(TruncatedBpttSteps));
         if (ValidationFraction is < 0f or >= 1f || float.IsNaN(ValidationFraction))
             throw new ArgumentException($"ValidationFraction must be in [0, 1), got {ValidationFraction}.", nameof(ValidationFraction));
         if (EarlyStoppingPatience < 0)

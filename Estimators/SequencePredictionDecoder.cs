@@ -8,6 +8,17 @@ namespace MlNetRnn;
 /// </summary>
 public static class SequencePredictionDecoder
 {
+    /// <summary>A per-step prediction read at the given steps only: the words' last tokens of a text model aligned
+    /// by words (<see cref="Featurization.StepAlignment.Words"/>); other predictions unchanged.</summary>
+    internal static SequencePrediction AtSteps(SequencePrediction prediction, int[] steps, int outputSize)
+    {
+        if (prediction.StepLabels is { } labels)
+            return prediction with { StepLabels = steps.Select(t => labels[t]).ToArray() };
+        if (prediction.Values is not { } values)
+            return prediction;
+        return prediction with { Values = steps.SelectMany(t => values.AsSpan(t * outputSize, outputSize).ToArray()).ToArray() };
+    }
+
     /// <param name="outputs">The head outputs of the batch: logits (classification) or values (regression).</param>
     /// <param name="batch">B.</param>
     /// <param name="lengths">[B] real lengths.</param>

@@ -50,6 +50,10 @@ internal static class TrainCommand
         var maxVocabulary = Int("--max-vocabulary", "Text: the most frequent tokens kept", text.MaxVocabularySize, 3, int.MaxValue);
         var vocabularySize = Int("--vocabulary-size", "Token ids: ids 0 .. N-1 (0: the largest id in the data plus one)", 0, 0, int.MaxValue);
         var bptt = Int("--bptt-length", "lm: steps per truncated-backpropagation window", defaults.BpttLength, 1, 1 << 20);
+        var tbptt = Int("--tbptt-steps", "Truncated backpropagation through time for every task but lm: train each batch in windows of this many steps, the state carried across them (0: whole sequences; not with --bidirectional)", 0, 0, 1 << 20);
+        var peepholes = new Option<bool>("--peepholes") { Description = "LSTM: peephole connections from the cell state to the gates (exported as the ONNX LSTM's P)." };
+        var schedule = CommonOptions.OneOf("--schedule", "The learning rate over the epochs: constant, cosine (decay to 0 over --epochs), restarts (cosine restarting every 10 epochs, cycles doubling) or plateau (x0.1 after 3 epochs without a lower validation loss; needs validation data)", "constant", "constant", "cosine", "restarts", "plateau");
+        var warmup = Int("--warmup-epochs", "Raise the learning rate linearly from a tenth over this many epochs before the schedule (0: none)", 0, 0, 1_000_000);
         var validationFraction = Float("--validation-fraction", "Hold this fraction of --data out for validation (stratified by label; lm: the end of the text)", 0f, 0f, 1f);
         var patience = Int("--patience", "Stop after this many epochs without a lower validation loss (0: never)", 0, 0, int.MaxValue);
         var seed = Int("--seed", "Seeds initialisation, shuffling, dropout and the validation split", defaults.Seed, int.MinValue, int.MaxValue);
@@ -60,7 +64,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a model on a data file; writes the model (.mlnr), its history (.history.csv) and its training curve (.history.png).")
         {
             data, validationData, format, model, task, perStep, positive, cell, hidden, layers, bidirectional, embedding, readOut, epochs, batch,
-            learningRate, optimizer, dropout, clip, maxLength, tokenizer, minCount, maxVocabulary, vocabularySize, bptt, validationFraction,
+            learningRate, optimizer, schedule, warmup, dropout, clip, maxLength, tokenizer, minCount, maxVocabulary, vocabularySize, bptt, tbptt, peepholes, validationFraction,
             patience, seed, threads, checkpoint, quiet,
         };
         foreach (var option in columns.All(withTarget: true))
@@ -103,6 +107,9 @@ internal static class TrainCommand
                 BatchSize = r.GetValue(batch),
                 Epochs = r.GetValue(epochs),
                 BpttLength = r.GetValue(bptt),
+                TruncatedBpttSteps = r.GetValue(tbptt),
+                Peepholes = r.GetValue(peepholes),
+                Schedule = Schedule(r.GetValue(schedule)!, r.GetValue(epochs)).WithWarmup(r.GetValue(warmup)),
                 ValidationFraction = validationPath is null ? r.GetValue(validationFraction) : 0f,
                 EarlyStoppingPatience = r.GetValue(patience),
                 Seed = r.GetValue(seed),
@@ -229,6 +236,14 @@ internal static class TrainCommand
 
     private static string Network(SequenceModelOptions o) =>
         $"{o.Cell.ToString().ToUpperInvariant()} {o.HiddenSize} units" + (o.Layers > 1 ? $" x {o.Layers} layers" : "") + (o.Bidirectional ? ", bidirectional" : "");
+
+    private static LearningRateSchedule Schedule(string name, int epochs) => name switch
+    {
+        "cosine" => LearningRateSchedule.Cosine(epochs),
+        "restarts" => LearningRateSchedule.CosineWithRestarts(10, cycleMultiplier: 2),
+        "plateau" => LearningRateSchedule.ReduceOnPlateau(factor: 0.1f, patience: 3),
+        _ => LearningRateSchedule.Constant,
+    };
 
     private static Option<int> Int(string name, string description, int defaultValue, int min, int max) =>
         CommonOptions.InRange(new Option<int>(name) { Description = $"{description}.", DefaultValueFactory = _ => defaultValue }, min, max);

@@ -55,6 +55,32 @@ public sealed class TextFeaturizer
         return ids.Length > 0 ? ids : [Vocabulary.UnknownId];
     }
 
+    /// <summary>
+    /// StepAlignment Words: the ids of a text's white-space words back to back (not truncated), and the step of each
+    /// word's last token, where its target sits. A text without words reads as one unknown token with no target step.
+    /// </summary>
+    /// <exception cref="ArgumentException">A word yields no token (only punctuation, with KeepPunctuation false).</exception>
+    internal (int[] Ids, int[] Steps) EncodeWords(string text, int sequence)
+    {
+        if (Options.Tokenizer != TokenizerKind.Words)
+            throw new ArgumentException($"StepAlignment.Words gives a target per white-space word, which needs the Words tokenizer; a {Options.Tokenizer} model takes one per token: set Text.StepAlignment = StepAlignment.Tokens.", "data");
+        // Every token of the Words tokenizer lies inside one white-space word, so the words' tokens back to back are
+        // the text's tokens (what an exported raw-text graph reads).
+        var ids = new List<int>();
+        var steps = new List<int>();
+        var words = WordBoundaries.SplitWords(text);
+        for (var w = 0; w < words.Length; w++)
+        {
+            var tokens = Tokenizer.Tokenize(words[w], Options);
+            if (tokens.Count == 0)
+                throw new ArgumentException($"Word {w} ('{words[w]}') of text {sequence} yields no token (KeepPunctuation is {Options.KeepPunctuation}), so its target has no step to sit on. " +
+                    "Set Text.KeepPunctuation = true, drop the word and its target, or give targets per token (Text.StepAlignment = StepAlignment.Tokens).", "data");
+            ids.AddRange(tokens.Select(Vocabulary.IdOf));
+            steps.Add(ids.Count - 1);
+        }
+        return ids.Count == 0 ? ([Vocabulary.UnknownId], []) : (ids.ToArray(), steps.ToArray());
+    }
+
     private static List<string> Truncate(List<string> tokens, TextFeaturizerOptions options)
     {
         if (options.MaxLength == 0 || tokens.Count <= options.MaxLength)

@@ -27,6 +27,11 @@ public sealed record TextFeaturizerOptions
     /// <summary>Which end a long sequence keeps. Default <see cref="TruncationSide.KeepStart"/>.</summary>
     public TruncationSide Truncation { get; init; } = TruncationSide.KeepStart;
 
+    /// <summary>Per-step targets of text (tagging, per-step regression): one per token (default) or one per
+    /// white-space word. Training a per-step text model reads every token (MaxLength does not apply to it).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public StepAlignment StepAlignment { get; init; }
+
     /// <summary>
     /// Which definition of the Words tokenizer: null or 2 (the default) is the one ONNX's string operators carry out
     /// exactly (see <see cref="Featurization.WordBoundaries"/>); 1 is MlNetRnn's first definition, which model files
@@ -46,6 +51,7 @@ public sealed record TextFeaturizerOptions
     {
         ArgumentChecks.Defined(Tokenizer, nameof(Tokenizer));
         ArgumentChecks.Defined(Truncation, nameof(Truncation));
+        ArgumentChecks.Defined(StepAlignment, nameof(StepAlignment));
         if (MaxTokenLength <= 0)
             throw new ArgumentException($"MaxTokenLength must be positive, got {MaxTokenLength}.", nameof(MaxTokenLength));
         ArgumentChecks.InRange(MaxVocabularySize, 3, SequenceModelLimits.MaxInputWidth, nameof(MaxVocabularySize), "padding, unknown and at least one token");

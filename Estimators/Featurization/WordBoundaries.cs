@@ -34,12 +34,17 @@ public static class WordBoundaries
     /// <summary>ASCII punctuation and symbols: each is a token of its own.</summary>
     public static readonly IReadOnlyList<char> Punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".ToCharArray();
 
+    private static readonly char[] SeparatorArray = [.. Separators];
     private static readonly HashSet<char> SeparatorSet = [.. Separators];
     private static readonly HashSet<char> PunctuationSet = [.. Punctuation];
 
     public static bool IsSeparator(char c) => SeparatorSet.Contains(c);
 
     public static bool IsPunctuation(char c) => PunctuationSet.Contains(c);
+
+    /// <summary>The white-space words of a text: the non-empty runs between <see cref="Separators"/> (what per-word
+    /// targets count; every token of the Words tokenizer lies inside one).</summary>
+    public static string[] SplitWords(string text) => text.Split(SeparatorArray, StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>The text as ONNX Runtime receives it: every lone surrogate replaced by U+FFFD (what UTF-8 encoding does).</summary>
     public static string AsUtf8Text(string text)

@@ -70,8 +70,17 @@ public abstract class RecurrentTrainerOptions
     /// false before it (textbook, TF1 GRUCell).</summary>
     public bool LinearBeforeReset { get; set; } = true;
 
+    /// <summary>LSTM only: peephole connections from the cell state to the gates (ONNX's P input), trained and
+    /// exported. Default false.</summary>
+    public bool Peepholes { get; set; }
+
     /// <summary>RNN only: Tanh (default) or Relu.</summary>
     public ActivationKind RnnActivation { get; set; } = ActivationKind.Tanh;
+
+    /// <summary>Truncated backpropagation through time: each batch is cut along time into windows of this many steps,
+    /// trained in order with the recurrent state carried across them. 0 (default) trains whole sequences. Not for
+    /// bidirectional networks.</summary>
+    public int TruncatedBpttSteps { get; set; }
 
     /// <summary>Dropout between stacked layers and before the head. Default 0.</summary>
     public float Dropout { get; set; }
@@ -169,6 +178,8 @@ public abstract class RecurrentTrainerOptions
             Layers = Layers,
             Bidirectional = Bidirectional,
             LinearBeforeReset = LinearBeforeReset,
+            Peepholes = Peepholes,
+            TruncatedBpttSteps = TruncatedBpttSteps,
             RnnActivation = RnnActivation,
             Dropout = Dropout,
             ReadOut = ReadOut,

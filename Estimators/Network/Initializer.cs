@@ -5,8 +5,9 @@ namespace MlNetRnn.Network;
 
 /// <summary>
 /// Keras-style initialisation: Glorot-uniform input weights (per gate block), orthogonal recurrent weights (per gate
-/// block), zero biases except the LSTM forget gate's input bias (1, Keras unit_forget_bias), embeddings uniform in
-/// [-0.05, 0.05], Glorot-uniform head.
+/// block), zero biases except the LSTM forget gate's input bias (1, Keras unit_forget_bias), zero LSTM peepholes (the
+/// layer starts as an LSTM without them; their gradient does not depend on them, so they train from there),
+/// embeddings uniform in [-0.05, 0.05], Glorot-uniform head.
 /// </summary>
 public static class Initializer
 {

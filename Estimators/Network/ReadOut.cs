@@ -107,4 +107,78 @@ public static class ReadOut
             }
         }
     }
+
+    /// <summary>
+    /// Truncated BPTT: joins the max pool of the steps before this window (<paramref name="carried"/> [B, F] over
+    /// <paramref name="carriedSteps"/> [B] steps; none: ignored) to this window's, output [B, F]: where the carried
+    /// value is larger (or the window has no step of the sequence) it wins and argmax becomes -1, so no gradient flows
+    /// to it (the carried pool is detached).
+    /// </summary>
+    public static void MaxPoolCarry(ReadOnlySpan<float> carried, ReadOnlySpan<int> carriedSteps, ReadOnlySpan<int> lengths,
+        int seqLength, int batch, int width, Span<float> output, Span<int> argmax)
+    {
+        for (var b = 0; b < batch; b++)
+        {
+            if (carriedSteps[b] == 0)
+                continue;
+            var empty = Math.Min(lengths[b], seqLength) == 0;
+            for (var i = b * width; i < (b + 1) * width; i++)
+            {
+                if (empty || carried[i] > output[i])
+                {
+                    output[i] = carried[i];
+                    argmax[i] = -1;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Truncated BPTT: joins the mean of the steps before this window (<paramref name="carried"/> [B, F] over
+    /// <paramref name="carriedSteps"/> [B] steps) to this window's mean in output [B, F]:
+    /// (carried n_c + output n_w) / (n_c + n_w).
+    /// </summary>
+    public static void MeanPoolCarry(ReadOnlySpan<float> carried, ReadOnlySpan<int> carriedSteps, ReadOnlySpan<int> lengths,
+        int seqLength, int batch, int width, Span<float> output)
+    {
+        for (var b = 0; b < batch; b++)
+        {
+            int before = carriedSteps[b], now = Math.Min(lengths[b], seqLength);
+            if (before == 0)
+                continue;
+            for (var i = b * width; i < (b + 1) * width; i++)
+                output[i] = (carried[i] * before + output[i] * now) / (before + now);
+        }
+    }
+
+    /// <summary>The backward of <see cref="MeanPoolCarry"/> to the window's mean: doutput[b, :] *= n_w / (n_c + n_w)
+    /// (in place; the carried mean is detached).</summary>
+    public static void MeanPoolCarryBackward(ReadOnlySpan<int> carriedSteps, ReadOnlySpan<int> lengths, int seqLength,
+        int batch, int width, Span<float> doutput)
+    {
+        for (var b = 0; b < batch; b++)
+        {
+            int before = carriedSteps[b], now = Math.Min(lengths[b], seqLength);
+            if (before > 0)
+                TensorPrimitives.Multiply(doutput.Slice(b * width, width), (float)now / (before + now), doutput.Slice(b * width, width));
+        }
+    }
+
+    /// <summary>
+    /// A max pool with its winners given: output[b, f] = features[argmax[b, f], b, f], or where argmax is -1 the
+    /// carried value (<paramref name="carried"/> [B, F]; 0 without one). The smooth piece of the max pool that its
+    /// gradient belongs to, for gradient checks (a central difference across a change of winner measures a kink).
+    /// </summary>
+    public static void MaxPoolAt(ReadOnlySpan<float> features, ReadOnlySpan<int> argmax, ReadOnlySpan<float> carried,
+        int batch, int width, Span<float> output)
+    {
+        for (var b = 0; b < batch; b++)
+        {
+            for (var f = 0; f < width; f++)
+            {
+                var t = argmax[b * width + f];
+                output[b * width + f] = t >= 0 ? features[(t * batch + b) * width + f] : carried.IsEmpty ? 0f : carried[b * width + f];
+            }
+        }
+    }
 }

@@ -52,6 +52,8 @@ public sealed partial class SequenceNetwork
             {
                 var dFeatures = Grow(ref lastLayer.DFeatures, (long)T * B * F).AsSpan(0, T * B * F);
                 dFeatures.Clear();
+                if (InitialPool is { } before)
+                    ReadOut.MeanPoolCarryBackward(before.Steps, batch.Lengths, T, B, F, dReadOut);
                 ReadOut.MeanPoolBackward(dReadOut, batch.Lengths, T, B, F, dFeatures);
                 break;
             }
@@ -110,6 +112,7 @@ public sealed partial class SequenceNetwork
                 W = Parameters[WeightName(l)].Values,
                 R = Parameters[RecurrenceName(l)].Values,
                 B = Parameters[BiasName(l)].Values,
+                P = Peepholes(l),
                 SequenceLengths = batch.Lengths,
                 InitialH = initial?.H,
                 InitialC = Spec.Cell == RecurrentCell.Lstm ? initial?.C : null,
@@ -123,6 +126,7 @@ public sealed partial class SequenceNetwork
                     DW = Parameters[WeightName(l)].Gradients,
                     DR = Parameters[RecurrenceName(l)].Gradients,
                     DB = Parameters[BiasName(l)].Gradients,
+                    DP = PeepholeGradients(l),
                 });
 
             if (l > 0 && dropout)

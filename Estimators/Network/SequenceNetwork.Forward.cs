@@ -18,6 +18,7 @@ public sealed partial class SequenceNetwork
         int T = batch.SeqLength, B = batch.Batch, F = Spec.FeatureSize, K = Spec.OutputSize;
         _seqLength = T;
         _batch = B;
+        _lengths = batch.Lengths;
         _trained = training;
 
         // Layer 0 input: the embedded tokens or the dense features as they are.
@@ -62,6 +63,7 @@ public sealed partial class SequenceNetwork
                 W = Parameters[WeightName(l)].Values,
                 R = Parameters[RecurrenceName(l)].Values,
                 B = Parameters[BiasName(l)].Values,
+                P = Peepholes(l),
                 SequenceLengths = batch.Lengths,
                 InitialH = initial?.H,
                 InitialC = Spec.Cell == RecurrentCell.Lstm ? initial?.C : null,
@@ -110,12 +112,20 @@ public sealed partial class SequenceNetwork
                 ReadOut.LastStateForward(lastLayer.YH, Spec.NumDirections, B, Spec.HiddenSize, Grow(ref _readOut, (long)B * F));
                 readOut = _readOut.AsSpan(0, B * F);
                 break;
+            case ReadOutKind.MaxPool when FreezeMaxPool:
+                ReadOut.MaxPoolAt(lastLayer.Features, _argmax, InitialPool?.Values, B, F, Grow(ref _readOut, (long)B * F));
+                readOut = _readOut.AsSpan(0, B * F);
+                break;
             case ReadOutKind.MaxPool:
                 ReadOut.MaxPoolForward(lastLayer.Features, batch.Lengths, T, B, F, Grow(ref _readOut, (long)B * F), Grow(ref _argmax, (long)B * F));
+                if (InitialPool is { } maxBefore)
+                    ReadOut.MaxPoolCarry(maxBefore.Values, maxBefore.Steps, batch.Lengths, T, B, F, _readOut, _argmax);
                 readOut = _readOut.AsSpan(0, B * F);
                 break;
             case ReadOutKind.MeanPool:
                 ReadOut.MeanPoolForward(lastLayer.Features, batch.Lengths, T, B, F, Grow(ref _readOut, (long)B * F));
+                if (InitialPool is { } meanBefore)
+                    ReadOut.MeanPoolCarry(meanBefore.Values, meanBefore.Steps, batch.Lengths, T, B, F, _readOut);
                 readOut = _readOut.AsSpan(0, B * F);
                 break;
             default:
@@ -155,6 +165,9 @@ public sealed partial class SequenceNetwork
         {
             throw new ArgumentException($"This network reads dense features: the batch needs Features [T={batch.SeqLength}, B={batch.Batch}, D={Spec.InputWidth}].", nameof(batch));
         }
+        if (InitialPool is { } pool && (Spec.ReadOut is not (ReadOutKind.MaxPool or ReadOutKind.MeanPool)
+            || pool.Values.Length != batch.Batch * Spec.FeatureSize || pool.Steps.Length != batch.Batch))
+            throw new ArgumentException($"InitialPool is for a MaxPool or MeanPool read-out and must hold [B={batch.Batch}, F={Spec.FeatureSize}] values and [B] step counts.", nameof(InitialPool));
         if (InitialStates is { } states)
         {
             if (states.Length != Spec.Layers)

@@ -5,7 +5,8 @@ namespace MlNetRnn.Network;
 /// <summary>
 /// input -> [embedding] -> recurrent layers (ONNX layout, on an <see cref="ISequenceKernel"/>) -> read-out -> dense head.
 /// Parameters live in one <see cref="ParameterSet"/>: "embedding" [V, E]; per layer l "rnn.l.W" [D, G*H, I],
-/// "rnn.l.R" [D, G*H, H], "rnn.l.B" [D, 2*G*H]; "head.W" [K, F], "head.b" [K] with F = D*H.
+/// "rnn.l.R" [D, G*H, H], "rnn.l.B" [D, 2*G*H] (LSTM with peepholes: "rnn.l.P" [D, 3*H]); "head.W" [K, F],
+/// "head.b" [K] with F = D*H.
 /// Forward keeps what Backward needs in buffers reused across batches; one network serves one thread at a time.
 /// </summary>
 public sealed partial class SequenceNetwork
@@ -19,6 +20,9 @@ public sealed partial class SequenceNetwork
     public static string RecurrenceName(int layer) => $"rnn.{layer}.R";
 
     public static string BiasName(int layer) => $"rnn.{layer}.B";
+
+    /// <summary>LSTM peepholes of a layer, [D, 3*H] in ONNX order i, o, f.</summary>
+    public static string PeepholeName(int layer) => $"rnn.{layer}.P";
 
     private readonly RecurrentDescriptor[] _descriptors;
     private readonly LayerBuffers[] _layers;
@@ -45,6 +49,11 @@ public sealed partial class SequenceNetwork
 
     public IReadOnlyList<RecurrentDescriptor> Descriptors => _descriptors;
 
+    // The peephole weights of layer l, or empty (no peepholes: the kernel reads P as absent).
+    private Span<float> Peepholes(int layer) => Spec.Peepholes ? Parameters[PeepholeName(layer)].Values : Span<float>.Empty;
+
+    private Span<float> PeepholeGradients(int layer) => Spec.Peepholes ? Parameters[PeepholeName(layer)].Gradients : Span<float>.Empty;
+
     /// <summary>Names and shapes of every parameter of a network with this spec, in buffer order.</summary>
     public static IEnumerable<(string Name, int[] Shape)> Layout(SequenceNetworkSpec spec)
     {
@@ -56,6 +65,8 @@ public sealed partial class SequenceNetwork
             yield return (WeightName(l), [d.NumDirections, d.GateCount * d.HiddenSize, d.InputSize]);
             yield return (RecurrenceName(l), [d.NumDirections, d.GateCount * d.HiddenSize, d.HiddenSize]);
             yield return (BiasName(l), [d.NumDirections, 2 * d.GateCount * d.HiddenSize]);
+            if (spec.Peepholes)
+                yield return (PeepholeName(l), [d.NumDirections, 3 * d.HiddenSize]);
         }
         yield return (HeadWeightName, [spec.OutputSize, spec.FeatureSize]);
         yield return (HeadBiasName, [spec.OutputSize]);
@@ -66,6 +77,31 @@ public sealed partial class SequenceNetwork
     /// previous batch in truncated BPTT; null starts from zeros. Gradients do not flow into them.
     /// </summary>
     public RecurrentState[]? InitialStates { get; set; }
+
+    /// <summary>
+    /// Truncated BPTT with a MaxPool or MeanPool read-out: the pool of each sequence's steps before the next forward
+    /// (e.g. <see cref="FinalPool"/> of the previous window), which that forward joins to its own; null starts empty.
+    /// Gradients do not flow into it.
+    /// </summary>
+    public PooledReadOut? InitialPool { get; set; }
+
+    /// <summary>
+    /// Gradient checks: a MaxPool read-out keeps the winning steps of the last forward that ran without this (the
+    /// batch must have the same shape), so that a perturbed forward stays on the smooth piece its gradient belongs to.
+    /// </summary>
+    internal bool FreezeMaxPool { get; set; }
+
+    /// <summary>The pool of the last forward joined to <see cref="InitialPool"/>: the read-out before dropout and the
+    /// steps it covers per sequence.</summary>
+    public PooledReadOut FinalPool()
+    {
+        if (Spec.ReadOut is not (ReadOutKind.MaxPool or ReadOutKind.MeanPool))
+            throw new InvalidOperationException($"FinalPool needs a MaxPool or MeanPool read-out; this network reads {Spec.ReadOut}.");
+        var steps = new int[_batch];
+        for (var b = 0; b < _batch; b++)
+            steps[b] = (InitialPool?.Steps[b] ?? 0) + Math.Min(_lengths[b], _seqLength);
+        return new PooledReadOut(_readOut.AsSpan(0, _batch * Spec.FeatureSize).ToArray(), steps);
+    }
 
     /// <summary>The state of every layer after each sequence's last valid step in the last forward.</summary>
     public RecurrentState[] FinalStates()
@@ -114,6 +150,7 @@ public sealed partial class SequenceNetwork
 
     private int _seqLength;
     private int _batch;
+    private int[] _lengths = [];         // [B] of the last forward
     private bool _trained;               // whether the last forward kept what backward needs
     private bool _usesOutputY;           // whether the last layer's Y was produced
     private float[] _embedded = [];      // [T, B, E]
@@ -142,3 +179,6 @@ public sealed partial class SequenceNetwork
 
 /// <summary>A recurrent layer's state: h [D, B, H] and, for LSTM, c [D, B, H] (empty otherwise).</summary>
 public sealed record RecurrentState(float[] H, float[] C);
+
+/// <summary>A pooled read-out over the steps seen so far: Values [B, F] (max, or mean) and the Steps [B] it covers.</summary>
+public sealed record PooledReadOut(float[] Values, int[] Steps);

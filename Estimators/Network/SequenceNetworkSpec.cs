@@ -30,6 +30,12 @@ public sealed record SequenceNetworkSpec
     /// <summary>GRU variant; see <see cref="RecurrentDescriptor.LinearBeforeReset"/>.</summary>
     public bool LinearBeforeReset { get; init; } = true;
 
+    /// <summary>LSTM only: peephole connections P [D, 3*H] (ONNX order i, o, f) from the cell state into the input,
+    /// output and forget gates, one more parameter per layer ("rnn.l.P"). Not written to JSON when false, so the
+    /// files of models without them keep their bytes.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Peepholes { get; init; }
+
     /// <summary>Vanilla RNN activation (Tanh or Relu).</summary>
     public ActivationKind RnnActivation { get; init; } = ActivationKind.Tanh;
 
@@ -90,6 +96,8 @@ public sealed record SequenceNetworkSpec
         var parameters = ParameterCount();
         if (parameters > SequenceModelLimits.MaxParameters)
             throw new ArgumentException($"This network has {parameters} parameters; at most {SequenceModelLimits.MaxParameters} (SequenceModelLimits.MaxParameters) are supported. Reduce HiddenSize, Layers, EmbeddingSize or the vocabulary.", nameof(HiddenSize));
+        if (Peepholes && Cell != RecurrentCell.Lstm)
+            throw new ArgumentException($"Peepholes are an LSTM connection; a {Cell} has none.", nameof(Peepholes));
         if (Cell == RecurrentCell.Rnn && RnnActivation is not (ActivationKind.Tanh or ActivationKind.Relu))
             throw new ArgumentException($"RnnActivation must be Tanh or Relu, got {RnnActivation}.", nameof(RnnActivation));
         if (Task == SequenceTask.BinaryClassification && OutputSize != 1)

@@ -5,8 +5,9 @@ namespace MlNetRnn.Training;
 
 /// <summary>
 /// Everything needed to continue training exactly where it stopped: the model (weights, schema, options, history),
-/// the optimizer's state and step count, the loop's random state, the epoch, and early-stopping bookkeeping with
-/// the best weights. Written atomically after every epoch, so a crash leaves the previous complete checkpoint.
+/// the optimizer's state and step count, the loop's random state, the epoch, early-stopping bookkeeping with the best
+/// weights, and the learning-rate schedule's plateau watch. Written atomically after every epoch, so a crash leaves the
+/// previous complete checkpoint.
 /// </summary>
 internal sealed class Checkpoint
 {

@@ -24,6 +24,9 @@ internal sealed record CheckpointState
     /// <summary>Early stopping ended the run; resuming returns the finished model.</summary>
     public bool Stopped { get; init; }
 
+    /// <summary>The ReduceOnPlateau schedule's watch (best loss, bad epochs, cooldown, reductions).</summary>
+    public PlateauState Plateau { get; init; } = new();
+
     /// <summary>
     /// Checks the state against the checkpoint's model (whose options are those of the run that wrote it) and against
     /// itself: what a run can have written, so that a damaged counter cannot make a resumed run loop for ever, skip
@@ -61,6 +64,11 @@ internal sealed record CheckpointState
             if (EpochsWithoutImprovement < 0 || EpochsWithoutImprovement > CompletedEpochs - BestEpoch)
                 throw bad($"EpochsWithoutImprovement is {EpochsWithoutImprovement}; expected 0 to {CompletedEpochs - BestEpoch} (epochs since BestEpoch {BestEpoch}).");
         }
+        if (Plateau is null)
+            throw bad("Plateau is null; expected the ReduceOnPlateau watch (an object, all zero when the schedule is another).");
+        if (Plateau.BadEpochs < 0 || Plateau.BadEpochs > CompletedEpochs || Plateau.Cooldown < 0 || Plateau.Cooldown > (options.Schedule.Cooldown)
+            || Plateau.Reductions < 0 || Plateau.Reductions > CompletedEpochs || Plateau.Best is double best && !(best >= 0 && !double.IsInfinity(best)))
+            throw bad($"Plateau is {{ Best {Plateau.Best}, BadEpochs {Plateau.BadEpochs}, Cooldown {Plateau.Cooldown}, Reductions {Plateau.Reductions} }}; expected a finite best loss >= 0 and counters from 0 to CompletedEpochs ({CompletedEpochs}), Cooldown at most the schedule's ({options.Schedule.Cooldown}).");
         if (Stopped && (options.EarlyStoppingPatience == 0 || EpochsWithoutImprovement < options.EarlyStoppingPatience || model.History.StopReason != TrainingHistory.EarlyStoppingReason))
             throw bad($"Stopped is true, but EpochsWithoutImprovement is {EpochsWithoutImprovement} against a patience of {options.EarlyStoppingPatience} and the history's stop reason is '{model.History.StopReason}'; early stopping cannot have ended this run.");
     }

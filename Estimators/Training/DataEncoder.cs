@@ -27,9 +27,20 @@ internal sealed class DataEncoder
 
         int[][]? tokens = null;
         float[][]? features = null;
+        int[][]? targetSteps = null;
         int[] lengths;
+        var task = _schema.Task;
+        var perStep = task == SequenceTask.Tagging || (task == SequenceTask.Regression && _schema.ValuesPerStep);
         switch (_schema.Input)
         {
+            case SequenceInputKindOfData.Text when perStep && _schema.Featurizer!.Options.StepAlignment == StepAlignment.Words:
+            {
+                var encoded = data.Texts!.Select((t, i) => _schema.Featurizer.EncodeWords(t, i)).ToArray();
+                tokens = encoded.Select(e => e.Ids).ToArray();
+                targetSteps = encoded.Select(e => e.Steps).ToArray();
+                lengths = tokens.Select(t => t.Length).ToArray();
+                break;
+            }
             case SequenceInputKindOfData.Text:
                 tokens = data.Texts!.Select(t => _schema.Featurizer!.EncodeSequence(t)).ToArray();
                 lengths = tokens.Select(t => t.Length).ToArray();
@@ -59,7 +70,6 @@ internal sealed class DataEncoder
         int[]? classes = null;
         int[][]? stepClasses = null;
         float[][]? values = null;
-        var task = _schema.Task;
         if (task is SequenceTask.BinaryClassification or SequenceTask.MulticlassClassification && data.Labels is not null)
         {
             classes = data.Labels.Select((label, i) => LabelIndex(label, i)).ToArray();
@@ -68,19 +78,30 @@ internal sealed class DataEncoder
         {
             stepClasses = data.StepLabels.Select((labels, i) => labels.Select(l => LabelIndex(l, i)).ToArray()).ToArray();
             if (_schema.Input == SequenceInputKindOfData.Text)
-                throw new ArgumentException("Tagging needs token-id or dense sequences (a label per step), not raw text.", nameof(data));
+            {
+                for (var i = 0; i < stepClasses.Length; i++)
+                    stepClasses[i] = LayOut(data, i, stepClasses[i], targetSteps?[i], lengths[i], 1, -1, "tags");
+            }
         }
         else if (task == SequenceTask.Regression && data.Values is not null)
         {
             if (data.ValuesPerStep != _schema.ValuesPerStep)
                 throw new ArgumentException($"The model predicts values {(_schema.ValuesPerStep ? "per step" : "per sequence")}; the data's targets are {(data.ValuesPerStep ? "per step" : "per sequence")}.", nameof(data));
             values = data.Values.ToArray();
+            var K = _schema.ValueCount;
             for (var i = 0; i < values.Length; i++)
             {
-                var expected = _schema.ValuesPerStep ? lengths[i] * _schema.ValueCount : _schema.ValueCount;
+                if (_schema.Input == SequenceInputKindOfData.Text && _schema.ValuesPerStep)
+                {
+                    if (values[i].Length % K != 0)
+                        throw new ArgumentException($"Target {i} has {values[i].Length} values, not a multiple of the {K} values per step.", nameof(data));
+                    values[i] = LayOut(data, i, values[i], targetSteps?[i], lengths[i], K, float.NaN, $"steps of {K} values");
+                    continue;
+                }
+                var expected = _schema.ValuesPerStep ? lengths[i] * K : K;
                 if (values[i].Length != expected)
                     throw new ArgumentException($"Target {i} has {values[i].Length} values; expected {expected}" +
-                        (_schema.ValuesPerStep ? $" ({lengths[i]} steps x {_schema.ValueCount})." : "."), nameof(data));
+                        (_schema.ValuesPerStep ? $" ({lengths[i]} steps x {K})." : "."), nameof(data));
             }
         }
         else if (requireTargets && task != SequenceTask.LanguageModel)
@@ -104,8 +125,41 @@ internal sealed class DataEncoder
             StepClasses = stepClasses,
             Values = values,
             ValuesPerStep = _schema.ValuesPerStep,
+            TargetSteps = targetSteps,
         };
     }
+
+    // A text's per-step targets (width values each) laid out over the steps it reads: at each word's last token
+    // (steps given), or one per token; `empty` on the steps without one. A text without tokens reads as one unknown
+    // token, which takes no target.
+    private T[] LayOut<T>(SequenceData data, int i, T[] targets, int[]? steps, int length, int width, T empty, string what)
+    {
+        var count = targets.Length / width;
+        var expected = steps?.Length ?? (length == 1 && _schema.Featurizer!.Encode(data.Texts![i]).Length == 0 ? 0 : length);
+        if (count != expected)
+            throw CountMismatch(data, i, expected, count, what);
+        var laidOut = new T[length * width];
+        Array.Fill(laidOut, empty);
+        for (var k = 0; k < count; k++)
+            targets.AsSpan(k * width, width).CopyTo(laidOut.AsSpan((steps?[k] ?? k) * width, width));
+        return laidOut;
+    }
+
+    private ArgumentException CountMismatch(SequenceData data, int i, int steps, int targets, string what)
+    {
+        var options = _schema.Featurizer!.Options;
+        var text = data.Texts![i];
+        if (options.StepAlignment == StepAlignment.Words)
+        {
+            return new ArgumentException($"Text {i} has {steps} white-space words but {targets} {what} (StepAlignment.Words: one per word): " +
+                $"{Quote(WordBoundaries.SplitWords(text))}. Give one per word, or one per token with Text.StepAlignment = StepAlignment.Tokens.", nameof(data));
+        }
+        return new ArgumentException($"Text {i} has {steps} tokens but {targets} {what} (StepAlignment.Tokens: one per token as the tokenizer splits it): " +
+            $"{Quote(Tokenizer.Tokenize(text, options))}. Give one per token, or one per white-space word with Text.StepAlignment = StepAlignment.Words.", nameof(data));
+    }
+
+    private static string Quote(IReadOnlyList<string> items) =>
+        "[" + string.Join(", ", items.Take(30).Select(t => $"'{t}'")) + (items.Count > 30 ? $", ... ({items.Count} in all)" : "") + "]";
 
     /// <summary>Language models: every text's token ids back to back, one stream.</summary>
     public int[] EncodeStream(SequenceData data)

@@ -24,12 +24,20 @@ internal static class PredictionMetrics
             case SequenceTask.Tagging:
             {
                 var labelIndex = schema.Labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
-                var predicted = predictions.SelectMany(p => p.StepLabels!.Select(l => labelIndex[l])).ToArray();
-                var actual = data.StepClasses!.SelectMany(s => s).ToArray();
-                return MetricsCalculator.Multiclass(predicted, actual, spec.OutputSize, meanLoss) with { Count = actual.Length };
+                // Steps without a target (-1: the unknown token of a text without tokens) are not scored.
+                var pairs = Enumerable.Range(0, data.Count)
+                    .SelectMany(i => predictions[i].StepLabels!.Zip(data.StepTargetsOf(i), (p, a) => (Predicted: labelIndex[p], Actual: a)))
+                    .Where(p => p.Actual >= 0).ToArray();
+                return MetricsCalculator.Multiclass(pairs.Select(p => p.Predicted).ToArray(), pairs.Select(p => p.Actual).ToArray(),
+                    spec.OutputSize, meanLoss) with { Count = pairs.Length };
             }
             case SequenceTask.Regression:
-                return MetricsCalculator.Regression(predictions.Select(p => p.Values!).ToArray(), data.Values!, meanLoss);
+            {
+                // Values without a target (NaN: the unknown token of a text without tokens) are not scored.
+                var actual = Enumerable.Range(0, data.Count).Select(i => data.ValueTargetsOf(i, spec.OutputSize)).ToArray();
+                var predicted = predictions.Select((p, i) => p.Values!.Where((_, k) => !float.IsNaN(actual[i][k])).ToArray()).ToArray();
+                return MetricsCalculator.Regression(predicted, actual.Select(a => a.Where(v => !float.IsNaN(v)).ToArray()).ToArray(), meanLoss);
+            }
             default:
                 throw new NotSupportedException($"A {spec.Task} model is evaluated over its text stream, not per sequence.");
         }

@@ -21,10 +21,10 @@ public sealed class SequenceBatch
     /// <summary>[T, B, D] features (dense input), or null.</summary>
     public float[]? Features { get; init; }
 
-    /// <summary>Class targets: [B] per sequence, or [T, B] per step with -1 where a step has no target.</summary>
+    /// <summary>Class targets: [B] per sequence, or [T, B] per step; -1 marks a sequence or step without a target.</summary>
     public int[]? ClassTargets { get; init; }
 
-    /// <summary>Regression targets: [B, K] per sequence, or [T, B, K] per step.</summary>
+    /// <summary>Regression targets: [B, K] per sequence, or [T, B, K] per step; NaN marks a row without a target.</summary>
     public float[]? ValueTargets { get; init; }
 
     /// <summary>[B] index of each sequence in its data set, to put predictions back in order.</summary>

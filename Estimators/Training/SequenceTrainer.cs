@@ -10,8 +10,9 @@ namespace MlNetRnn.Training;
 
 /// <summary>
 /// The training loop behind <c>SequenceModelEstimator.Fit</c>: schema and featurizer from the training data,
-/// initialisation, epochs of shuffled length-bucketed batches (or truncated-BPTT windows for language models),
-/// clipping, the optimizer, validation, early stopping with best-weight restore, checkpoints and resume.
+/// initialisation, epochs of shuffled length-bucketed batches (each cut into truncated-BPTT windows with
+/// TruncatedBpttSteps; a language model's stream always is), the learning-rate schedule, clipping, the optimizer,
+/// validation, early stopping with best-weight restore, checkpoints and resume.
 /// </summary>
 internal sealed class SequenceTrainer
 {
@@ -44,6 +45,8 @@ internal sealed class SequenceTrainer
         }
         if (validation is null && o.ValidationFraction > 0f && o.Task == SequenceTask.LanguageModel)
             (train, validation) = SplitText(train, o.ValidationFraction);
+        if (validation is null && o.Schedule.Kind == LearningRateScheduleKind.ReduceOnPlateau)
+            throw new ArgumentException("The ReduceOnPlateau schedule watches the validation loss: give a validation set or a ValidationFraction > 0.", nameof(validation));
 
         if (o.CheckpointPath is not null)
             AtomicFile.RemoveLeftovers(o.CheckpointPath);
@@ -65,11 +68,7 @@ internal sealed class SequenceTrainer
         }
         else
         {
-            var schema = BuildSchema(train);
-            var spec = BuildSpec(schema);
-            var parameters = new ParameterSet(SequenceNetwork.Layout(spec));
-            Initializer.Initialize(spec, parameters, new SeededRandom((ulong)o.Seed));
-            model = new SequenceModel(schema, spec, parameters, o);
+            model = CreateModel(train);
         }
         if (o.ClassWeights is { } weights && weights.Count != Math.Max(2, model.Spec.OutputSize) && model.Task != SequenceTask.Regression)
             throw new ArgumentException($"ClassWeights has {weights.Count} entries; the model has {model.Labels.Count} classes ({string.Join(", ", model.Labels)}).", nameof(o.ClassWeights));
@@ -88,6 +87,17 @@ internal sealed class SequenceTrainer
         }
     }
 
+    /// <summary>The untrained model the options describe for this training data: vocabulary, labels, network, and
+    /// the weights initialised from the seed.</summary>
+    internal SequenceModel CreateModel(SequenceData train)
+    {
+        var schema = BuildSchema(train);
+        var spec = BuildSpec(schema);
+        var parameters = new ParameterSet(SequenceNetwork.Layout(spec));
+        Initializer.Initialize(spec, parameters, new SeededRandom((ulong)_options.Seed));
+        return new SequenceModel(schema, spec, parameters, _options);
+    }
+
     private SequenceModel Run(SequenceModel model, SequenceNetwork network, Checkpoint? checkpoint, ITrainingData data)
     {
         var o = _options;
@@ -99,6 +109,7 @@ internal sealed class SequenceTrainer
         var averager = o.WeightAverageDecay > 0f ? new WeightAverager(optimizer, parameters.Count, o.WeightAverageDecay) : null;
         if (averager is not null)
             optimizer = averager;
+        var scheduler = new LearningRateScheduler(o.Schedule, o.LearningRate);
         var random = new SeededRandom((ulong)o.Seed ^ 0x5DEECE66DUL);
         var history = model.History;
         var startEpoch = 0;
@@ -112,6 +123,7 @@ internal sealed class SequenceTrainer
             if (s.OptimizerKind != o.Optimizer)
                 throw new InvalidOperationException($"The checkpoint at '{o.CheckpointPath}' was written by {s.OptimizerKind}; the options ask for {o.Optimizer}.");
             optimizer.Restore(s.OptimizerSteps, checkpoint.OptimizerState);
+            scheduler.Plateau = s.Plateau;
             random.State = s.RandomState;
             startEpoch = s.CompletedEpochs;
             bestLoss = s.BestLoss;
@@ -129,7 +141,8 @@ internal sealed class SequenceTrainer
         for (var epoch = startEpoch; epoch < o.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            var rate = o.Schedule.Rate(o.LearningRate, epoch);
+            // The epoch's first rate, for the history (a per-step schedule changes it within the epoch).
+            var rate = scheduler.Rate(epoch, optimizer.Steps);
             var plan = data.Plan(o, random);
             var dropoutRandom = random.Fork();
             var total = new LossValue(0, 0);
@@ -138,7 +151,9 @@ internal sealed class SequenceTrainer
             {
                 _cancellation.ThrowIfCancellationRequested();
                 var batch = plan[i]();
-                var value = step.Run(batch, rate, dropoutRandom);
+                var value = o.TruncatedBpttSteps > 0
+                    ? step.RunTruncated(batch, o.TruncatedBpttSteps, () => scheduler.Rate(epoch, optimizer.Steps), dropoutRandom)
+                    : step.Run(batch, scheduler.Rate(epoch, optimizer.Steps), dropoutRandom);
                 if (!double.IsFinite(value.Sum))
                 {
                     throw new TrainingDivergedException(
@@ -171,6 +186,7 @@ internal sealed class SequenceTrainer
                 averager.Average.CopyTo(parameters.Values);
             }
             var validationMetrics = data.Evaluate(model, network, loss, o);
+            scheduler.EndEpoch(epoch, validationMetrics?.Loss);
             var record = new EpochRecord(epoch + 1, rate, total.Mean, validationMetrics, epochClock.Elapsed);
             history.Add(record);
             var stop = false;
@@ -206,6 +222,7 @@ internal sealed class SequenceTrainer
                     BestEpoch = bestEpoch,
                     EpochsWithoutImprovement = sinceBest,
                     Stopped = stop,
+                    Plateau = scheduler.Plateau,
                 }, bestValues);
             }
             _progress?.Report(new TrainingProgress
@@ -245,7 +262,11 @@ internal sealed class SequenceTrainer
         switch (train.InputKind)
         {
             case SequenceInputKindOfData.Text:
-                var textOptions = o.Task == SequenceTask.LanguageModel ? o.Text with { MaxLength = 0 } : o.Text;
+                // Per-step text tasks read every token: a language model's stream, and targets per word or token.
+                var perStep = o.Task is SequenceTask.LanguageModel or SequenceTask.Tagging || (o.Task == SequenceTask.Regression && train.ValuesPerStep);
+                var textOptions = perStep ? o.Text with { MaxLength = 0 } : o.Text;
+                if (perStep && o.Task != SequenceTask.LanguageModel && o.Text.StepAlignment == StepAlignment.Words && o.Text.Tokenizer != TokenizerKind.Words)
+                    throw new ArgumentException($"Text.StepAlignment Words gives a target per white-space word, which needs the Words tokenizer; with the {o.Text.Tokenizer} tokenizer give one per token (StepAlignment.Tokens).", nameof(o.Text));
                 featurizer = TextFeaturizer.Fit(train.Texts!, textOptions);
                 vocabulary = featurizer.Vocabulary.Count;
                 break;
@@ -293,7 +314,9 @@ internal sealed class SequenceTrainer
             case SequenceTask.Regression:
             {
                 var values = train.Values ?? throw new ArgumentException("Regression needs target values (SequenceData.ForRegression).", nameof(train));
-                valueCount = train.ValuesPerStep ? values[0].Length / Math.Max(1, train.RawLength(0)) : values[0].Length;
+                valueCount = !train.ValuesPerStep ? values[0].Length
+                    : featurizer is null ? values[0].Length / Math.Max(1, train.RawLength(0))
+                    : ValuesPerTextStep(featurizer, train.Texts!, values);
                 if (valueCount <= 0)
                     throw new ArgumentException("Regression targets must hold at least one value.", nameof(train));
                 break;
@@ -327,6 +350,7 @@ internal sealed class SequenceTrainer
             Layers = o.Layers,
             Bidirectional = o.Bidirectional,
             LinearBeforeReset = o.LinearBeforeReset,
+            Peepholes = o.Peepholes,
             RnnActivation = o.RnnActivation,
             Dropout = o.Dropout,
             ReadOut = perStep ? ReadOutKind.AllSteps : o.ReadOut,
@@ -342,6 +366,18 @@ internal sealed class SequenceTrainer
             throw new ArgumentException("A language model predicts the next token and cannot read ahead: Bidirectional must be false.", nameof(o.Bidirectional));
         spec.Validate();
         return spec;
+    }
+
+    // K of per-step regression on text: the first text with a target step has K values per step.
+    private static int ValuesPerTextStep(TextFeaturizer featurizer, IReadOnlyList<string> texts, IReadOnlyList<float[]> values)
+    {
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var steps = featurizer.Options.StepAlignment == StepAlignment.Words ? featurizer.EncodeWords(texts[i], i).Steps.Length : featurizer.Encode(texts[i]).Length;
+            if (steps > 0)
+                return values[i].Length / steps;
+        }
+        throw new ArgumentException($"No text has a {featurizer.Options.StepAlignment switch { StepAlignment.Words => "word", _ => "token" }}, so there are no per-step targets to learn.", "train");
     }
 
     // The classes in output order: ClassLabels when given (every training label must be among them), else as found.

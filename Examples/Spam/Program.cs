@@ -22,6 +22,7 @@ using MlNetRnn.Featurization;
 using MlNetRnn.Kernels;
 using MlNetRnn.Network;
 using MlNetRnn.OnnxExport;
+using MlNetRnn.Plotting;
 using MlNetRnn.OnnxExport.Runtime;
 using MlNetRnn.Training;
 
@@ -169,6 +170,12 @@ return ExampleProgram.Run("spam-demo", () =>
     Directory.CreateDirectory(output);
     var modelPath = Path.Combine(output, "spam.mlnr");
     model.Save(modelPath);
+    // The training history beside the model: the numbers (CSV) and the picture of loss and validation metric per epoch.
+    var historyCsv = Path.Combine(output, "spam.history.csv");
+    var historyPng = Path.Combine(output, "spam.history.png");
+    model.History.SaveCsv(historyCsv);
+    TrainingCurve.Save(model, historyPng);
+    Console.WriteLine($"training history: {historyCsv}, curve: {historyPng}");
     clock.Restart();
     var onnxPath = Path.Combine(output, "spam.onnx");
     // The description names the text extraction, so that a scorer extracts the same way (SpamScorer reads it back).

@@ -15,7 +15,7 @@ namespace MlNetRnn.OnnxExport.Export;
 /// <code>
 /// Text [B] -tokenizer, vocabulary, truncation (TextGraph)-> input_ids [B,T], sequence_lens [B]     (text models)
 /// input_ids [B,T] -Transpose-> [T,B] -Gather(embedding)-> [T,B,E]      (dense: features [B,T,D] -Transpose-> [T,B,D])
-///   -> per layer: GRU/LSTM/RNN(W, R, B, sequence_lens[, initial states]) -> Y [T,D,B,H] -> [T,B,D*H]
+///   -> per layer: GRU/LSTM/RNN(W, R, B, sequence_lens[, initial states][, P]) -> Y [T,D,B,H] -> [T,B,D*H]
 ///   -> read-out: Y_h -> [B,D*H] | masked ReduceMax / masked ReduceSum / length over steps | every step
 ///   -> head: Gemm (per step: MatMul + Add, back to [B,T,K]) -> Sigmoid / Softmax -> PredictedLabel, Score, Probability
 /// </code>
@@ -105,6 +105,14 @@ public static class OnnxExporter
                     g.Input(OnnxModelContract.InitialC(l), DataType.Float, d.NumDirections, "batch", d.HiddenSize);
                     inputs.Add(OnnxModelContract.InitialC(l));
                 }
+            }
+            if (spec.Peepholes)
+            {
+                // P is the LSTM's 8th input: the absent initial states before it are named "" (ONNX's optional input).
+                while (inputs.Count < 7)
+                    inputs.Add("");
+                inputs.Add(g.Floats(SequenceNetwork.PeepholeName(l), model.Parameters[SequenceNetwork.PeepholeName(l)].Values.ToArray(), d.NumDirections, 3 * d.HiddenSize));
+                warnings.Add($"Layer {l} is an LSTM with peepholes (P): ONNX Runtime's CUDA provider does not run peepholes on cuDNN.");
             }
             var attributes = new List<AttributeProto>
             {
@@ -324,6 +332,7 @@ public static class OnnxExporter
     private static string Describe(SequenceNetworkSpec spec) =>
         (spec.InputKind == SequenceInputKind.Tokens ? $"Embedding({spec.InputWidth}, {spec.EmbeddingSize})" : $"{spec.InputWidth} features per step") +
         $" -> {spec.Layers} x {(spec.Bidirectional ? "bidirectional " : "")}{spec.Cell}({spec.HiddenSize})" +
+        (spec.Peepholes ? " with peepholes" : "") +
         (spec.Cell == RecurrentCell.Gru ? $" linear_before_reset={(spec.LinearBeforeReset ? 1 : 0)}" : "") +
         $" -> {spec.ReadOut} -> Linear({spec.FeatureSize}, {spec.OutputSize})";
 

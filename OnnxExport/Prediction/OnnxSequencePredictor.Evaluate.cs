@@ -24,7 +24,11 @@ public sealed partial class OnnxSequencePredictor
             var outputs = Run(batch, TextsOf(data, batch), out _, out var lengths);
             total += loss.Compute(outputs, batch, new float[outputs.Length]);
             for (var b = 0; b < batch.Batch; b++)
-                predictions[batch.ExampleIndices![b]] = SequencePredictionDecoder.Decode(Schema, Spec, outputs, batch.Batch, lengths, b);
+            {
+                var prediction = SequencePredictionDecoder.Decode(Schema, Spec, outputs, batch.Batch, lengths, b);
+                predictions[batch.ExampleIndices![b]] = encoded.TargetSteps is { } steps
+                    ? SequencePredictionDecoder.AtSteps(prediction, steps[batch.ExampleIndices![b]], Spec.OutputSize) : prediction;
+            }
         }
         return PredictionMetrics.Compute(Schema, Spec, predictions, encoded, total.Mean);
     }

@@ -87,11 +87,19 @@ public sealed partial class OnnxSequencePredictor : IDisposable
     public IReadOnlyList<SequencePrediction> Predict(SequenceData data)
     {
         var results = new SequencePrediction[data.Count];
+        // A per-step text model aligned by words predicts one row per word: the graph gives a row per token, read at
+        // each word's last token (the tokenization the graph carries out, done here by the same featurizer).
+        var wordSteps = Spec.PerStep && data.Texts is { } texts && Schema.Featurizer is { Options.StepAlignment: StepAlignment.Words } featurizer
+            ? texts.Select((t, i) => featurizer.EncodeWords(t, i).Steps).ToArray() : null;
         foreach (var batch in Batches(data))
         {
             var outputs = Run(batch, TextsOf(data, batch), out _, out var lengths);
             for (var b = 0; b < batch.Batch; b++)
-                results[batch.ExampleIndices![b]] = SequencePredictionDecoder.Decode(Schema, Spec, outputs, batch.Batch, lengths, b);
+            {
+                var prediction = SequencePredictionDecoder.Decode(Schema, Spec, outputs, batch.Batch, lengths, b);
+                var i = batch.ExampleIndices![b];
+                results[i] = wordSteps is null ? prediction : SequencePredictionDecoder.AtSteps(prediction, wordSteps[i], Spec.OutputSize);
+            }
         }
         return results;
     }

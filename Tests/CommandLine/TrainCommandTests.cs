@@ -113,6 +113,35 @@ public sealed class TrainCommandTests : IDisposable
         CliRun.AssertBadInput(run, "bad.jsonl:3: no \"label\" in this object");
     }
 
+    [Fact]
+    public void TrainsWithPeepholesASchedulesWarmUpAndTruncatedBptt()
+    {
+        var (csv, _, _) = _files.Mails();
+        var model = _files["peepholes.mlnr"];
+        var run = CliRun.Run(["train", "--data", csv, "--task", "binary", "--model", model, "--cell", "lstm", "--peepholes", "--schedule", "cosine",
+            "--warmup-epochs", "1", "--tbptt-steps", "2", "--epochs", "3", .. Small]);
+        Assert.True(run.Code == 0, run.ToString());
+        using var trained = SequenceModel.Load(model);
+        Assert.True(trained.Options.Peepholes);
+        Assert.Equal(2, trained.Options.TruncatedBpttSteps);
+        Assert.Equal(LearningRateSchedule.Cosine(3).WithWarmup(1), trained.Options.Schedule);
+        Assert.True(trained.Parameters.Contains("rnn.0.P"));
+        // The rate rises over the warm-up epoch, then decays.
+        var rates = trained.History.Epochs.Select(e => e.LearningRate).ToArray();
+        Assert.True(rates[0] < rates[1] && rates[2] < rates[1], string.Join(", ", rates));
+    }
+
+    [Theory]
+    [InlineData("--peepholes", "Peepholes are an LSTM connection")]
+    [InlineData("--schedule plateau", "validation")]
+    [InlineData("--tbptt-steps 4 --bidirectional", "bidirectional")]
+    public void NewTrainingOptionsRefuseWhatCannotWork(string arguments, string message)
+    {
+        var (csv, _, _) = _files.Mails();
+        CliRun.AssertBadInput(CliRun.Run(["train", "--data", csv, "--task", "binary", "--model", _files["m2.mlnr"], .. arguments.Split(' '), .. Small]), message);
+        Assert.False(File.Exists(_files["m2.mlnr"]));
+    }
+
     [Theory]
     [InlineData("--data missing.csv", "No data file at 'missing.csv'")]
     [InlineData("--label-column kind", "no column 'kind' for the labels; the columns are id, text, label")]

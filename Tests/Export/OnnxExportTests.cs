@@ -24,6 +24,8 @@ public class OnnxExportTests
         "multiclass lstm text last 2layers bidirectional", "multiclass gru-lbr0 dense last bidirectional",
         "regression lstm dense last", "regression gru dense max 2layers", "regression-steps gru dense bidirectional",
         "tagging lstm tokens bidirectional", "tagging gru-lbr0 dense 2layers", "lm gru text", "lm lstm text 2layers",
+        "multiclass lstm dense last bidirectional peepholes", "regression lstm dense mean 2layers peepholes",
+        "tagging lstm tokens peepholes", "lm lstm text 2layers peepholes",
     ];
 
     public static TheoryData<string> ConfigurationData => new(Configurations);
@@ -153,6 +155,9 @@ public class OnnxExportTests
         Assert.Contains(report.Warnings, w => w.Contains("linear_before_reset = 0"));
         using var relu = RandomModels.Create("multiclass rnn-relu tokens mean", KernelKind.Reference);
         Assert.Contains(OnnxExporter.Build(relu, new OnnxExportOptions()).Report.Warnings, w => w.Contains("Relu"));
+        using var peepholes = RandomModels.Create("binary lstm dense last 2layers peepholes", KernelKind.Reference);
+        var warnings = OnnxExporter.Build(peepholes, new OnnxExportOptions()).Report.Warnings;
+        Assert.Equal(2, warnings.Count(w => w.Contains("peepholes (P)") && w.Contains("cuDNN")));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace MlNetRnn.Tests.Export;
 internal static class RandomModels
 {
     /// <summary>Words: task (binary|multiclass|regression|regression-steps|tagging|lm), cell (rnn|rnn-relu|gru|gru-lbr0|lstm),
-    /// read-out (last|max|mean), input (tokens|text|dense), and "bidirectional", "2layers".</summary>
+    /// read-out (last|max|mean), input (tokens|text|dense), and "bidirectional", "2layers", "peepholes" (LSTM).</summary>
     public static SequenceModel Create(string configuration, KernelKind kernel = KernelKind.Native, int seed = 1)
     {
         var words = configuration.Split(' ');
@@ -52,6 +52,7 @@ internal static class RandomModels
             Layers = Has("2layers") ? 2 : 1,
             Bidirectional = Has("bidirectional"),
             LinearBeforeReset = cellWord != "gru-lbr0",
+            Peepholes = Has("peepholes"),
             RnnActivation = cellWord == "rnn-relu" ? ActivationKind.Relu : ActivationKind.Tanh,
             ReadOut = perStep ? ReadOutKind.AllSteps : Has("max") ? ReadOutKind.MaxPool : Has("mean") ? ReadOutKind.MeanPool : ReadOutKind.LastState,
             OutputSize = task switch

@@ -199,6 +199,19 @@ public class MLNetPipelineTests
         var model = ml.Regression.Trainers.Lstm(options).Fit(data);
         var metrics = ml.Regression.Evaluate(model.Transform(data));
         Assert.True(metrics.RootMeanSquaredError < 0.1, $"RMSE {metrics.RootMeanSquaredError:F3}");
+
+        // The same forecaster with peepholes, a warm-up then cosine schedule and truncated BPTT in windows of 4 steps.
+        var tuned = ml.Regression.Trainers.Lstm(new RecurrentRegressionTrainer.Options
+        {
+            FeatureColumnName = "Series", FeatureWidth = 1, HiddenSize = 16, Epochs = 20, LearningRate = 1e-2f, Threads = 1, BatchSize = 16,
+            Peepholes = true, TruncatedBpttSteps = 4, Schedule = LearningRateSchedule.Cosine(20).WithWarmup(2),
+        }).Fit(data);
+        var sequenceModel = tuned.Model;
+        Assert.True(sequenceModel.Options.Peepholes);
+        Assert.Equal(4, sequenceModel.Options.TruncatedBpttSteps);
+        Assert.True(sequenceModel.Parameters.Contains("rnn.0.P"));
+        var tunedMetrics = ml.Regression.Evaluate(tuned.Transform(data));
+        Assert.True(tunedMetrics.RootMeanSquaredError < 0.15, $"RMSE {tunedMetrics.RootMeanSquaredError:F3}");
     }
 
     [Fact]

@@ -26,6 +26,8 @@ public class NetworkGradientTests
         "multiclass gru tokens max 2layers bidirectional",
         "multiclass gru tokens mean dropout 2layers bidirectional",
         "multiclass gru tokens last dropout 2layers",
+        "multiclass lstm dense last 2layers bidirectional peepholes",
+        "tagging lstm tokens allsteps peepholes",
     };
 
     [Theory]
@@ -114,6 +116,7 @@ public class NetworkGradientTests
             Layers = Has("2layers") ? 2 : 1,
             Bidirectional = Has("bidirectional"),
             LinearBeforeReset = !Has("lbr0"),
+            Peepholes = Has("peepholes"),
             Dropout = Has("dropout") ? 0.3f : 0f,
             ReadOut = readOut,
             OutputSize = outputs,

@@ -31,6 +31,8 @@ public class SequenceStreamTests
             foreach (var kind in Kinds)
                 foreach (var layers in new[] { "", " 2layers" })
                     data.Add(string.Format(kind, cell) + layers, cell == "lstm" || layers == "" ? "native" : "reference");
+        foreach (var kind in Kinds)
+            data.Add(string.Format(kind, "lstm") + " 2layers peepholes", "native");
         return data;
     }
 

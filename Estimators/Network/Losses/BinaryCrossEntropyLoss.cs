@@ -4,7 +4,8 @@ namespace MlNetRnn.Network.Losses;
 
 /// <summary>
 /// Sigmoid binary cross-entropy on one logit per sequence: loss = w_y * (log(1 + e^z) - y z), computed stably,
-/// averaged by the total weight; w_0/w_1 are optional class weights. Targets are batch.ClassTargets in {0, 1}.
+/// averaged by the total weight; w_0/w_1 are optional class weights. Targets are batch.ClassTargets in {0, 1}; -1 marks
+/// a sequence without a target here (a truncated-BPTT window before its last).
 /// </summary>
 public sealed class BinaryCrossEntropyLoss : ILoss
 {
@@ -26,8 +27,13 @@ public sealed class BinaryCrossEntropyLoss : ILoss
         for (var b = 0; b < batch.Batch; b++)
         {
             var y = targets[b];
+            if (y == -1)
+            {
+                doutputs[b] = 0f;
+                continue;
+            }
             if (y is not (0 or 1))
-                throw new ArgumentOutOfRangeException(nameof(batch), y, "Binary targets must be 0 or 1.");
+                throw new ArgumentOutOfRangeException(nameof(batch), y, "Binary targets must be 0 or 1 (-1: none).");
             double z = outputs[b];
             var w = y == 1 ? _positiveWeight : _negativeWeight;
             sum += w * (Math.Max(z, 0) - z * y + Math.Log(1 + Math.Exp(-Math.Abs(z))));

@@ -4,7 +4,9 @@ namespace MlNetRnn.Network.Losses;
 
 /// <summary>
 /// Mean squared error, or Huber with threshold delta, over K values per sequence (or per valid step), averaged over
-/// the elements. Huber: 0.5 e^2 for |e| &lt;= delta, delta (|e| - 0.5 delta) beyond. Targets are batch.ValueTargets.
+/// the elements. Huber: 0.5 e^2 for |e| &lt;= delta, delta (|e| - 0.5 delta) beyond. Targets are batch.ValueTargets; a row
+/// whose targets are NaN carries none (a text's steps before a word's last token, a truncated-BPTT window before a
+/// sequence's last).
 /// </summary>
 public sealed class RegressionLoss : ILoss
 {
@@ -34,7 +36,7 @@ public sealed class RegressionLoss : ILoss
         doutputs.Slice(0, rows * K).Clear();
         for (var n = 0; n < rows; n++)
         {
-            if (!RowMask.IsValid(batch, _perStep, n))
+            if (!RowMask.IsValid(batch, _perStep, n) || float.IsNaN(targets[n * K]))
                 continue;
             for (var k = 0; k < K; k++)
             {
