@@ -280,10 +280,15 @@ internal sealed class ExportedGraphVerifier
             [
                 l == 0 ? (_spec.InputKind == SequenceInputKind.Tokens ? "embedded" : "features_time_major") : $"rnn_{l - 1}_features",
                 SequenceNetwork.WeightName(l), SequenceNetwork.RecurrenceName(l), SequenceNetwork.BiasName(l), OnnxModelContract.SequenceLengths,
-                Streaming ? OnnxModelContract.InitialH(l) : "", Streaming && _spec.Cell == RecurrentCell.Lstm ? OnnxModelContract.InitialC(l) : "", "",
+                Streaming ? OnnxModelContract.InitialH(l) : "", Streaming && _spec.Cell == RecurrentCell.Lstm ? OnnxModelContract.InitialC(l) : "",
+                _spec.Peepholes ? SequenceNetwork.PeepholeName(l) : "",
             ];
             if (!parsed.Inputs.SequenceEqual(inputs))
-                throw Bad(NodeName(node), $"{op} node of layer {l} reads {Preview(parsed.Inputs)}; layer {l} of an export reads {Preview(inputs)}.");
+            {
+                var at = Enumerable.Range(0, Math.Min(parsed.Inputs.Count, inputs.Length)).FirstOrDefault(i => parsed.Inputs[i] != inputs[i], Math.Min(parsed.Inputs.Count, inputs.Length));
+                throw Bad(NodeName(node), $"{op} node of layer {l} reads {Preview(parsed.Inputs)}; layer {l} of an export reads {Preview(inputs)} " +
+                    $"(input {at}: '{(at < parsed.Inputs.Count ? parsed.Inputs[at] : "")}' where an export has '{(at < inputs.Length ? inputs[at] : "")}').");
+            }
         }
         if (_spec.InputKind == SequenceInputKind.Tokens)
         {
