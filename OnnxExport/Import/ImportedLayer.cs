@@ -11,7 +11,7 @@ namespace MlNetRnn.OnnxExport.Import;
 /// <param name="R">[D, G*H, H]</param>
 /// <param name="B">[D, 2*G*H]: Wb then Rb per direction (zeros where the node has no B).</param>
 /// <param name="Below">The layer whose outputs are X; null when X is the network's input.</param>
-internal sealed record ImportedLayer(NodeProto Node, RecurrentDescriptor Descriptor, float[] W, float[] R, float[] B, ImportedLayer? Below)
+internal sealed record ImportedLayer(NodeProto Node, RecurrentDescriptor Descriptor, float[] W, float[] R, float[] B, ImportedLayer? Below, float[]? P = null)
 {
     public string Describe() => $"node '{Node.Name}' ({Node.OpType})";
 }

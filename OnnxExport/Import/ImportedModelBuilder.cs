@@ -42,6 +42,7 @@ internal static class ImportedModelBuilder
             Layers = graph.Layers.Count,
             Bidirectional = bottom.Direction == RecurrentDirection.Bidirectional,
             LinearBeforeReset = bottom.Cell == RecurrentCell.Gru ? bottom.LinearBeforeReset : defaults.LinearBeforeReset,
+            Peepholes = graph.Layers[0].P is not null,
             RnnActivation = bottom.Cell == RecurrentCell.Rnn ? bottom.Activations[0].Kind : defaults.RnnActivation,
             ReadOut = graph.ReadOut,
         };
@@ -56,6 +57,7 @@ internal static class ImportedModelBuilder
             Layers = modelOptions.Layers,
             Bidirectional = modelOptions.Bidirectional,
             LinearBeforeReset = modelOptions.LinearBeforeReset,
+            Peepholes = modelOptions.Peepholes,
             RnnActivation = modelOptions.RnnActivation,
             ReadOut = graph.ReadOut,
             OutputSize = graph.OutputSize,
@@ -88,6 +90,7 @@ internal static class ImportedModelBuilder
             graph.Layers[l].W.CopyTo(parameters[SequenceNetwork.WeightName(l)].Values);
             graph.Layers[l].R.CopyTo(parameters[SequenceNetwork.RecurrenceName(l)].Values);
             graph.Layers[l].B.CopyTo(parameters[SequenceNetwork.BiasName(l)].Values);
+            graph.Layers[l].P?.CopyTo(parameters[SequenceNetwork.PeepholeName(l)].Values);
         }
         graph.HeadWeight.CopyTo(parameters[SequenceNetwork.HeadWeightName].Values);
         graph.HeadBias.CopyTo(parameters[SequenceNetwork.HeadBiasName].Values);
@@ -102,10 +105,11 @@ internal static class ImportedModelBuilder
             a.HiddenSize != b.HiddenSize ? $"has hidden_size {b.HiddenSize} where the bottom layer has {a.HiddenSize}" :
             a.Direction != b.Direction ? $"runs {b.Direction} where the bottom layer runs {a.Direction}" :
             a.LinearBeforeReset != b.LinearBeforeReset ? $"has linear_before_reset={(b.LinearBeforeReset ? 1 : 0)} where the bottom layer has {(a.LinearBeforeReset ? 1 : 0)}" :
+            (bottom.P is null) != (layer.P is null) ? (layer.P is null ? "has no peepholes where the bottom layer has them" : "has peepholes where the bottom layer has none") :
             !a.Activations.SequenceEqual(b.Activations) ? $"has activations {string.Join(", ", b.Activations.Select(x => x.OnnxName))} where the bottom layer has {string.Join(", ", a.Activations.Select(x => x.OnnxName))}" :
             null;
         if (difference is not null)
-            throw new ModelFileException(origin, layer.Node.Name, $"{layer.Describe()} {difference} ({bottom.Describe()}); MlNetRnn's stacked layers share one cell, hidden size, direction, GRU variant and activation.");
+            throw new ModelFileException(origin, layer.Node.Name, $"{layer.Describe()} {difference} ({bottom.Describe()}); MlNetRnn's stacked layers share one cell, hidden size, direction, GRU variant, peephole setting and activation.");
     }
 
     /// <summary>The task the output activation implies, or the one the options declare where it allows it.</summary>

@@ -7,7 +7,7 @@ namespace MlNetRnn.OnnxExport.Import;
 
 /// <summary>
 /// GRU, LSTM and RNN nodes: each becomes one layer if what it computes is what an MlNetRnn layer computes (zero
-/// initial states, no peepholes, clip or input_forget, the default activations or tanh/relu for RNN, forward or
+/// initial states, no clip or input_forget (peepholes are read), the default activations or tanh/relu for RNN, forward or
 /// bidirectional, layout 0). Its X fixes which axes of the input are time and batch.
 /// </summary>
 internal sealed partial class RecurrentGraphReader
@@ -47,8 +47,8 @@ internal sealed partial class RecurrentGraphReader
             var source = _producers.TryGetValue(name, out var producer) ? $"node '{producer.Name}' ({producer.OpType})" : "an initializer";
             throw Refuse(node, $"{state} ('{name}', from {source}) is not known to be zero; MlNetRnn starts every sequence from zero states, so a learned initial state is not imported.");
         }
-        if (parsed.Inputs[7].Length > 0)
-            throw Refuse(node, "has peepholes (P); MlNetRnn's LSTM layers have none.");
+        // LSTM peepholes [D, 3*H] (ONNX order i, o, f), as MlNetRnn's rnn.l.P.
+        var p = d.Cell == RecurrentCell.Lstm && parsed.Inputs.Count > 7 && parsed.Inputs[7].Length > 0 ? Floats(node, 7, "P", D, 3 * H) : null;
 
         var x = Evaluate(node, 0);
         if (x is not StepsValue { Reduction: StepReduction.None, Axes: [var time, var batch, { Role: AxisRole.Features } features] } steps)
@@ -60,7 +60,7 @@ internal sealed partial class RecurrentGraphReader
         if (steps.Layer is null && _inputWidth == 0)
             _inputWidth = I;
 
-        var layer = new ImportedLayer(node, d, w.Floats, r, b, steps.Layer);
+        var layer = new ImportedLayer(node, d, w.Floats, r, b, steps.Layer, p);
         var y = new StepsValue([time, new GraphAxis(AxisRole.Directions, D), batch, new GraphAxis(AxisRole.Hidden, H)], layer, StepReduction.None);
         StatesValue States(bool cell) => new([new GraphAxis(AxisRole.States, D), batch, new GraphAxis(AxisRole.Hidden, H)],
             Enumerable.Range(0, D).Select(direction => new StateEntry(layer, direction, cell)).ToArray());

@@ -40,9 +40,9 @@ public class ForeignOnnxRefusalTests
             Refusal("gru_tokens_binary", g => Recurrent(g).Attribute.Add(new AttributeProto { Name = "layout", Type = AttributeProto.Types.AttributeType.Int, I = 1 })));
         Assert.Contains("entry '/rnn/GRU': GRU node: direction=reverse is not supported",
             Refusal("gru_tokens_binary", g => Recurrent(g).Attribute.Add(new AttributeProto { Name = "direction", Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8("reverse") })));
-        Assert.Contains("entry '/rnn/LSTM': LSTM node: has peepholes (P)", Refusal("lstm_tagging", g =>
+        Assert.Contains("entry '/rnn/LSTM': LSTM node: P ('peepholes') has shape [1, 17]; [1, 18] is expected", Refusal("lstm_tagging", g =>
         {
-            g.Initializer.Add(OnnxTensor.FromFloats("peepholes", new float[18], 1, 18).ToProto());
+            g.Initializer.Add(OnnxTensor.FromFloats("peepholes", new float[17], 1, 17).ToProto());
             var lstm = Recurrent(g);
             while (lstm.Input.Count < 7)
                 lstm.Input.Add("");

@@ -84,6 +84,54 @@ public class PyTorchOnnxImportTests
         }
     }
 
+    /// <summary>
+    /// An LSTM with peepholes from another producer (PyTorch has none: its tagger with a P input added, the values
+    /// seeded) imports as a peephole LSTM whose outputs are ONNX Runtime's on that graph, on both kernels.
+    /// </summary>
+    [Theory]
+    [InlineData("native")]
+    [InlineData("reference")]
+    public void ForeignLstmPeepholesImportAndMatchOnnxRuntime(string kernelName)
+    {
+        var fixture = PyTorchOnnxFixture.Load("lstm_tagging");
+        var proto = MlNetRnn.OnnxExport.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(fixture.OnnxPath));
+        var lstm = proto.Graph.Node.First(n => n.OpType == "LSTM");
+        var hidden = (int)lstm.Attribute.First(a => a.Name == "hidden_size").I;
+        var random = new Random(17);
+        var peepholes = Enumerable.Range(0, 3 * hidden).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        proto.Graph.Initializer.Add(MlNetRnn.OnnxExport.Onnx.OnnxTensor.FromFloats("peepholes", peepholes, 1, 3 * hidden).ToProto());
+        while (lstm.Input.Count < 7)
+            lstm.Input.Add("");
+        lstm.Input.Add("peepholes");
+        var bytes = Google.Protobuf.MessageExtensions.ToByteArray(proto);
+
+        using var model = OnnxImporter.Import(proto, "lstm-peepholes.onnx", OptionsFor(fixture.Name));
+        Assert.True(model.Spec.Peepholes);
+        Assert.Equal(peepholes, model.Parameters[SequenceNetwork.PeepholeName(0)].Values);
+
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(bytes);
+        var kernel = KernelFactory.Create(kernelName == "native" ? KernelKind.Native : KernelKind.Reference, 1);
+        try
+        {
+            var network = new SequenceNetwork(model.Spec, kernel, model.Parameters);
+            foreach (var c in fixture.Cases)
+            {
+                var ids = Enumerable.Range(0, c.Batch).SelectMany(c.TokenIds).Select(id => (long)id).ToArray();   // [B, T]
+                using var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(ids, [c.Batch, c.Steps]);
+                using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+                using var results = session.Run(runOptions, ["tokens"], [input], ["output"]);
+                var expected = results[0].GetTensorDataAsSpan<float>().ToArray();
+                var outputs = network.Forward(c.ToBatch(), training: false);
+                var actual = Activate(c.AsExpectedLayout(outputs, model.Spec.OutputSize), model.Spec.OutputSize, fixture.Activation);
+                PyTorch.AssertClose(expected, actual, $"lstm_tagging with peepholes ({kernelName}), batch {c.Batch} x {c.Steps} steps");
+            }
+        }
+        finally
+        {
+            (kernel as IDisposable)?.Dispose();
+        }
+    }
+
     /// <summary>Predict (the decoded probabilities and values users read) agrees with PyTorch too.</summary>
     [Theory]
     [InlineData("gru_tokens_binary")]
