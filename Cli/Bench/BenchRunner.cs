@@ -33,7 +33,7 @@ internal static class BenchRunner
         {
             var timed = new TimedWorkload(workload, kernel);
             timed.Time(warmup, steps);
-            var memory = workload.Training ? ModelMemory(timed.Network, kernel, timed.Batches[0]) : 0;
+            var memory = workload.Training ? ModelMemory(timed.Network, kernel, timed.FirstWindow) : 0;
             var peak = ProcessMemory.PeakRssBytes();
             // InvariantGlobalization is on (Directory.Build.props): numbers always print with a '.'.
             var details = timed.Distribution() + $" kernel={kernelKind.ToString().ToLowerInvariant()} peak_rss_mb={peak / 1e6:F1} baseline_rss_mb={baseline / 1e6:F1}" +
@@ -124,6 +124,7 @@ internal static class BenchRunner
         private readonly BenchWorkload _workload;
         private readonly TrainingStep? _step;
         private readonly List<double> _times = [];
+        private readonly SequenceBatch[][] _windows;
         private int _calls;
 
         public TimedWorkload(BenchWorkload workload, ISequenceKernel kernel)
@@ -133,12 +134,16 @@ internal static class BenchRunner
             Network = new SequenceNetwork(workload.Spec, kernel);
             Initializer.Initialize(workload.Spec, Network.Parameters, random);
             Batches = Enumerable.Range(0, 4).Select(_ => workload.RandomBatch(random)).ToArray();
+            _windows = Batches.Select(workload.Windows).ToArray();
             _step = workload.Training
                 ? new TrainingStep(Network, workload.CreateLoss(), workload.CreateOptimizer(Network.Parameters.Count, kernel)) { ClipNorm = workload.ClipNorm }
                 : null;
         }
 
         public SequenceNetwork Network { get; }
+
+        /// <summary>What one training step runs on: the first batch, or its first window (W7).</summary>
+        public SequenceBatch FirstWindow => _windows[0][0];
 
         public SequenceBatch[] Batches { get; }
 
@@ -166,12 +171,28 @@ internal static class BenchRunner
 
         private double Step()
         {
-            var batch = Batches[_calls++ % Batches.Length];
+            var index = _calls++ % Batches.Length;
             var clock = Stopwatch.StartNew();
-            if (_step is not null)
-                _step.Run(batch, _workload.LearningRate, null);
+            if (_step is null)
+            {
+                Network.Forward(Batches[index], training: false);
+            }
+            else if (_workload.Window > 0)
+            {
+                // W7: truncated BPTT, one training step per window, each window starting from the previous one's final
+                // state (no gradient flows back into it), the first from zeros.
+                Network.InitialStates = null;
+                foreach (var window in _windows[index])
+                {
+                    _step.Run(window, _workload.LearningRate, null);
+                    Network.InitialStates = Network.FinalStates();
+                }
+                Network.InitialStates = null;
+            }
             else
-                Network.Forward(batch, training: false);
+            {
+                _step.Run(Batches[index], _workload.LearningRate, null);
+            }
             return clock.Elapsed.TotalSeconds;
         }
 
