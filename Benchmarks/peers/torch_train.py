@@ -2,7 +2,8 @@
 """PyTorch (1.13.1 CPU, Debian build) training peers for W1-W3, W5-W7 and the sweep (docs/workloads.md).
 
 usage: OMP_NUM_THREADS=N OPENBLAS_NUM_THREADS=N /usr/bin/python3 torch_train.py {w1|w2|w3|w5|w6|w7|sweep} N
-           [--batch-first] [--warmup 5] [--steps 30] [--denormals] [--seq-length T] [--hidden H]
+           [--batch-first] [--warmup 5] [--steps 30] [--seconds S] [--denormals] [--seq-length T] [--hidden H]
+--seconds S: stop timing once S seconds of timed steps have passed, after at least 5 steps (n= says how many).
 Prints: <workload> pytorch-<ver> <threads> <metric> <median value>
 Layout: seq-first (T,B,F) by default (no transposes inside PyTorch's RNN); --batch-first for comparison.
 W7: one timed step is a whole sequence of --seq-length steps (default 2000) in truncated-BPTT windows of 200, each
@@ -19,6 +20,7 @@ ap.add_argument('threads', type=int)
 ap.add_argument('--batch-first', action='store_true')
 ap.add_argument('--warmup', type=int, default=5)
 ap.add_argument('--steps', type=int, default=30)
+ap.add_argument('--seconds', type=float, default=0, help='stop timing after this many seconds (at least 5 steps)')
 ap.add_argument('--seq-length', type=int, default=None, help='W7: sequence length (default 2000); sweep: T (default 200)')
 ap.add_argument('--hidden', type=int, default=128, help='sweep: GRU hidden size')
 ap.add_argument('--denormals', action='store_true', help='keep denormal arithmetic (PyTorch default); by default flushed to zero')
@@ -152,6 +154,7 @@ for i in range(a.warmup):
     step(*data[i % NB])
 ts = []
 for i in range(a.steps):
+    if a.seconds > 0 and i >= 5 and sum(ts) >= a.seconds: break
     x, y = data[i % NB]
     t0 = time.perf_counter(); step(x, y); ts.append(time.perf_counter() - t0)
 med = statistics.median(ts)
@@ -162,4 +165,4 @@ name = a.workload
 if a.workload == 'w7' and T != 2000: name = f'w7-t{T}'
 if a.workload == 'sweep': name = f'sweep-h{a.hidden}-t{T}'
 print(f"{name} pytorch-{torch.__version__.split('+')[0]}{'-bf' if bf else ''}{label} {a.threads} {unit} {per_step/med:.1f}"
-      f"  # step_ms med={med*1e3:.2f} q1={q[0]*1e3:.2f} q3={q[2]*1e3:.2f} min={min(ts)*1e3:.2f} max={max(ts)*1e3:.2f} n={a.steps} torch_threads={torch.get_num_threads()} ftz={int(bool(ftz))}")
+      f"  # step_ms med={med*1e3:.2f} q1={q[0]*1e3:.2f} q3={q[2]*1e3:.2f} min={min(ts)*1e3:.2f} max={max(ts)*1e3:.2f} n={len(ts)} torch_threads={torch.get_num_threads()} ftz={int(bool(ftz))}")

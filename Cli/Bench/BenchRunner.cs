@@ -25,14 +25,14 @@ internal static class BenchRunner
     public static string Printed(string system) =>
         System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? system : system + "-aot";
 
-    public static string Run(BenchWorkload workload, int threads, KernelKind kernelKind, Warmup warmup, int steps)
+    public static string Run(BenchWorkload workload, int threads, KernelKind kernelKind, Warmup warmup, int steps, double seconds = 0)
     {
         var baseline = ProcessMemory.CurrentRssBytes();
         var kernel = KernelFactory.Create(kernelKind, threads);
         try
         {
             var timed = new TimedWorkload(workload, kernel);
-            timed.Time(warmup, steps);
+            timed.Time(warmup, steps, seconds);
             var memory = workload.Training ? ModelMemory(timed.Network, kernel, timed.FirstWindow) : 0;
             var peak = ProcessMemory.PeakRssBytes();
             // InvariantGlobalization is on (Directory.Build.props): numbers always print with a '.'.
@@ -160,14 +160,25 @@ internal static class BenchRunner
         /// </summary>
         public long PeakAnonymousBytes { get; private set; }
 
-        public void Time(Warmup warmup, int steps)
+        /// <summary>
+        /// Warms up, then times <paramref name="steps"/> steps, or (with <paramref name="seconds"/> &gt; 0) fewer where
+        /// that many seconds of timed steps have passed first, but never fewer than <see cref="MinimumTimedSteps"/>.
+        /// </summary>
+        public void Time(Warmup warmup, int steps, double seconds = 0)
         {
             warmup.Run(() => Step());
             PeakAnonymousBytes = Math.Max(PeakAnonymousBytes, ProcessMemory.CurrentAnonymousBytes());
-            for (var i = 0; i < steps; i++)
+            var timed = 0.0;
+            for (var i = 0; i < steps && !(seconds > 0 && i >= MinimumTimedSteps && timed >= seconds); i++)
+            {
                 _times.Add(Step());
+                timed += _times[^1];
+            }
             PeakAnonymousBytes = Math.Max(PeakAnonymousBytes, ProcessMemory.CurrentAnonymousBytes());
         }
+
+        /// <summary>The fewest timed steps a time limit (bench --seconds) leaves.</summary>
+        public const int MinimumTimedSteps = 5;
 
         private double Step()
         {

@@ -7,7 +7,8 @@
 // Everything else is plain C++ with OpenMP, except the Linear head which uses oneDNN matmul:
 // embedding gather / dense scatter-add gradient, softmax cross-entropy, gradient-norm clip, Adam / SGD.
 //
-// usage: onednn_train {w1|w2|w3|w6|w7|sweep} THREADS [--warmup 5] [--steps 30] [--rnn-only] [--denormals]
+// usage: onednn_train {w1|w2|w3|w6|w7|sweep} THREADS [--warmup 5] [--steps 30] [--seconds S] [--rnn-only] [--denormals]
+//                     (--seconds S: stop timing once S seconds of timed steps have passed, after at least 5 steps)
 //                     [--seq-length T] [--hidden H]     (W7: T, default 2000; sweep: H (128) and T (200))
 //        onednn_train {w1|w2|w3} THREADS --train-check          loss over 50 steps on one fixed batch
 //        onednn_train {w1|w2|w3} THREADS --step-check DIR       whole training steps vs PyTorch (make_ref.py)
@@ -866,12 +867,14 @@ int main(int argc, char **argv) {
     const std::string w = argv[1];
     const int threads = atoi(argv[2]);
     int warmup = 5, steps = 30, hidden = 128, seq = 0;
+    double seconds = 0;
     bool rnn_only = false, train_check = false, ftz = true;
     std::string step_dir, check_dir;
     for (int i = 3; i < argc && w != "sgemm"; i++) {
         const std::string a = argv[i];
         if (a == "--warmup" && i + 1 < argc) warmup = atoi(argv[++i]);
         else if (a == "--steps" && i + 1 < argc) steps = atoi(argv[++i]);
+        else if (a == "--seconds" && i + 1 < argc) seconds = atof(argv[++i]);
         else if (a == "--rnn-only") rnn_only = true;
         else if (a == "--hidden" && i + 1 < argc) hidden = atoi(argv[++i]);
         else if (a == "--seq-length" && i + 1 < argc) seq = atoi(argv[++i]);
@@ -911,7 +914,9 @@ int main(int argc, char **argv) {
             return 0;
         }
         std::vector<double> st, fw, bw, aux, opt, emb;
+        double timed_ms = 0;
         for (int i = 0; i < warmup + steps; i++) {
+            if (seconds > 0 && st.size() >= 5 && timed_ms >= seconds * 1e3) break;
             const Batch &bt = batches[i % 4];
             double t;
             if (rnn_only) {   // just the RNN primitives' forward_training + backward (every layer and window)
@@ -927,6 +932,7 @@ int main(int argc, char **argv) {
                 t = m.t_step;
             }
             if (i < warmup) continue;
+            timed_ms += t;
             st.push_back(t); fw.push_back(m.t_fwd); bw.push_back(m.t_bwd);
             aux.push_back(m.t_aux); opt.push_back(m.t_opt); emb.push_back(m.t_emb);
         }
@@ -936,7 +942,7 @@ int main(int argc, char **argv) {
                "rnn_fwd_ms=%.2f rnn_bwd_ms=%.2f rnn_share=%.0f%%",
                 m.name().c_str(), v->major, v->minor, v->patch, rnn_only ? "-rnnonly" : "", threads, m.metric(),
                 m.n_per_step() / (med / 1e3), med, quantile(st, 0.25), quantile(st, 0.75),
-                *std::min_element(st.begin(), st.end()), *std::max_element(st.begin(), st.end()), steps,
+                *std::min_element(st.begin(), st.end()), *std::max_element(st.begin(), st.end()), (int)st.size(),
                 mf, mb, 100.0 * (mf + mb) / med);
         if (!rnn_only) {
             printf(" rnn_aux_ms=%.2f opt_ms=%.2f", median(aux), median(opt));

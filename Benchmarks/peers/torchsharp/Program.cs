@@ -1,5 +1,5 @@
 // TorchSharp (LibTorch CPU) peer for the benchmark workloads in docs/workloads.md; mirrors ../torch_train.py and ../torch_infer.py.
-// usage: dotnet run -c Release -- {w1|w2|w3|w5|w6|w7|sweep|w4} THREADS [--warmup 5] [--steps 30] [--seq-length T] [--hidden H]
+// usage: dotnet run -c Release -- {w1|w2|w3|w5|w6|w7|sweep|w4} THREADS [--warmup 5] [--steps 30] [--seconds S] [--seq-length T] [--hidden H]
 // (From shared/bench/peers/torchsharp/Program.cs; W6, W7 and the sweep added in this repository, as in ../torch_train.py.)
 using System.Diagnostics;
 using TorchSharp;
@@ -9,6 +9,8 @@ using F = TorchSharp.torch.nn.functional;
 const string System_ = "torchsharp-0.107-libtorch-2.10";
 string wl = args[0]; int threads = int.Parse(args[1]);
 int warmup = Opt("--warmup", 5), steps = Opt("--steps", 30);
+// --seconds S: stop timing once S seconds of timed steps have passed, after at least 5 steps (n= says how many).
+int ki = Array.IndexOf(args, "--seconds"); double seconds = ki >= 0 ? double.Parse(args[ki + 1], System.Globalization.CultureInfo.InvariantCulture) : 0;
 int seqOpt = Opt("--seq-length", 0), hiddenOpt = Opt("--hidden", 128);
 string name = wl;
 // Denormals: W1's gradients through 200 steps decay into the denormal range, which costs ~17x on Intel cores
@@ -109,12 +111,12 @@ if (wl == "w1" || wl == "w5") {
 
 for (int i = 0; i < warmup; i++) { using var _ = NewDisposeScope(); step(i); }
 var ts = new List<double>();
-for (int i = 0; i < steps; i++) {
+for (int i = 0; i < steps && !(seconds > 0 && i >= 5 && ts.Sum() >= seconds); i++) {
     using var _ = NewDisposeScope();
     long t0 = Stopwatch.GetTimestamp(); step(i); ts.Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
 }
 double med = Median(ts);
-Console.WriteLine($"{name} {System_} {threads} {unit} {perStep / med:F1}  # step_ms med={med * 1e3:F2} min={ts.Min() * 1e3:F2} max={ts.Max() * 1e3:F2} n={steps} torch_threads={torch.get_num_threads()} ftz={(ftz ? 1 : 0)}");
+Console.WriteLine($"{name} {System_} {threads} {unit} {perStep / med:F1}  # step_ms med={med * 1e3:F2} min={ts.Min() * 1e3:F2} max={ts.Max() * 1e3:F2} n={ts.Count} torch_threads={torch.get_num_threads()} ftz={(ftz ? 1 : 0)}");
 
 void Infer() {   // W4: the W1 model, forward only, inference mode
     var (emb, gru, fc) = SpamGru(new List<TorchSharp.Modules.Parameter>());
