@@ -57,7 +57,7 @@ internal static class BenchRunner
     public static IReadOnlyList<string> RunPair(BenchWorkload first, BenchWorkload second, int threads, KernelKind kernelKind, Warmup warmup, int steps)
     {
         if (!first.Training || !second.Training)
-            throw new ArgumentException($"--alternate-with pairs training workloads (w1, w2, w3, w5), got {first.Id} and {second.Id}.", nameof(second));
+            throw new ArgumentException($"--alternate-with pairs training workloads (w1, w2, w3, w5, w6, w7, w7-t<T>), got {first.Id} and {second.Id}.", nameof(second));
         var kernel = KernelFactory.Create(kernelKind, threads);
         try
         {

@@ -66,7 +66,7 @@ internal static class BenchCommand
             var alternate = result.GetValue(alternateWith);
             if (alternate is not null && (onnx.Value || result.GetValue(workload) is "all" or null))
             {
-                Console.Error.WriteLine("bench: --alternate-with pairs one training workload (--workload w1|w2|w3|w5) with another, on the kernel runtime.");
+                Console.Error.WriteLine("bench: --alternate-with pairs one training workload (--workload w1|w2|w3|w5|w6|w7, e.g. w7 with w7-t200) with another, on the kernel runtime.");
                 return 2;
             }
             var ids = result.GetValue(workload) is "all" or null
