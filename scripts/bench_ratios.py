@@ -129,6 +129,16 @@ def main(path):
     for r in rows:
         print('| ' + ' | '.join(c.ljust(widths[i]) for i, c in enumerate(r)) + ' |')
     print()
+    # measured.py's others=: the CPU that other processes used during each measurement, % of all cores.
+    others = collections.defaultdict(list)
+    for rno, d in details.items():
+        for text in d.values():
+            m = re.search(r'others=([\d.]+)%', text)
+            if m:
+                others[rno].append(float(m.group(1)))
+    if others:
+        print('Other processes\' CPU during the measurements (measured.py others=, % of all cores), median and max per round: '
+              + '; '.join(f'round {rno} {statistics.median(v):.0f}% / {max(v):.0f}%' for rno, v in sorted(others.items())))
     print(f'Rounds: {len(rounds)}. Per-round ratios:')
     for line in per_round_text:
         print(line)
