@@ -1,93 +1,131 @@
 #!/usr/bin/env bash
-# The benchmark: every workload of shared/bench/WORKLOADS.md at 1 and 2 threads for MlNetRnn and for the peers
-# (PyTorch, ONNX Runtime, SGEMM), round by round: each round runs MlNetRnn's workloads and then the peers' round, so a
-# ratio compares figures taken minutes apart, not a whole run apart; within a round, a workload's 1- and 2-thread runs
-# are back to back, so the scaling compares neighbours. On AVX-512 hosts each round also measures the SGEMM and the
-# PyTorch training peers with OpenBLAS's AVX-512 kernels forced (OPENBLAS_CORETYPE=SkylakeX). Then the ratio table.
-# Each round also runs the training workloads with the CLI published by NativeAOT (compiled ahead of time for this
-# CPU, IlcInstructionSet=native; lines "mlnetrnn-aot"): its memory has no JIT and no IL in it. About 24 minutes a
-# round on 2 cores.
-#   scripts/bench.sh [--rounds N] [--no-peers] [--peers DIR] [--aot-only]
-# --aot-only: only the NativeAOT CLI's training runs (about 3 minutes a round): its memory and throughput.
+# The benchmark: the workloads of docs/workloads.md (W1-W7) at 1 and 2 threads for MlNetRnn and its peers, round by
+# round. Within a round each workload's measurements are interleaved, at each thread count: MlNetRnn, the PyTorch 1.13
+# peer (Debian's /usr/bin/python3, denormals flushed; on AVX-512 hosts with OpenBLAS's AVX-512 kernels forced,
+# OPENBLAS_CORETYPE=SkylakeX, since OpenBLAS 0.3.21 falls back to slow kernels on CPUs it does not know; at 2 threads
+# one OpenMP thread and 2 OpenBLAS threads, its best split on 2 vCPUs), the LibTorch 2.10 peer (TorchSharp-cpu 0.107,
+# Benchmarks/peers/torchsharp/run-debian13.sh: on the host where its libstdc++ is new enough, else in a Debian 13 root;
+# where it can run neither, one line says why and the round goes on without it), the oneDNN 2.6 peer (its RNN
+# primitive, Benchmarks/peers/onednn; W1-W3, W6, W7), and for W4 the exported model in ONNX Runtime (the version the CLI
+# references, 1.32) measured in-process by `mlnetrnn bench --runtime onnx`, beside the PyTorch export. Each round also
+# measures the SGEMM ceiling (OpenBLAS, SkylakeX-forced on AVX-512 hosts, and oneDNN's matmul) and, with W7, MlNetRnn's
+# W7 at T 2000 against T 200 in one process (the denormal check: cost per token should not grow with T).
+# Ratios are computed per round by scripts/bench_ratios.py, then the median over rounds.
+#   scripts/bench.sh [--rounds N] [--workloads w1,w2,...] [--threads 1,2] [--seconds S] [--no-peers] [--no-aot] [--aot-only]
+# --workloads: a subset of w1,w2,w3,w4,w5,w6,w7 (default all). --seconds S: each measurement times steps for about S
+# seconds (at least 5 steps, at most 30; default 0: 30 steps each, as docs/workloads.md says; a full run then takes
+# about 25 minutes a round on 2 cores). --no-aot: leave out the NativeAOT CLI (lines "mlnetrnn-aot", W1-W3 and W5:
+# its memory without the JIT). --aot-only: only those.
 # Raw lines go to artifacts/bench-<date>.txt; the table to artifacts/bench-<date>-ratios.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=1; run_peers=1; peers_src=../shared/bench/peers; aot_only=0
+rounds=1; run_peers=1; aot=1; aot_only=0; seconds=0
+workloads=w1,w2,w3,w4,w5,w6,w7; thread_counts=1,2
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
+    --workloads) workloads=$2; shift 2 ;;
+    --threads) thread_counts=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
     --no-peers) run_peers=0; shift ;;
-    --peers) peers_src=$2; shift 2 ;;
+    --no-aot) aot=0; shift ;;
     --aot-only) aot_only=1; run_peers=0; shift ;;
-    *) echo "bench.sh: unknown option '$1' (expected --rounds N, --no-peers, --peers DIR, --aot-only)" >&2; exit 2 ;;
+    *) echo "bench.sh: unknown option '$1' (expected --rounds N, --workloads w1,..., --threads 1,2, --seconds S, --no-peers, --no-aot, --aot-only)" >&2; exit 2 ;;
   esac
 done
-[ -f "$peers_src/measured.py" ] || { echo "bench.sh: no peer scripts at '$peers_src' (expected shared/bench/peers; pass --peers DIR)" >&2; exit 1; }
+for w in ${workloads//,/ }; do
+  case "$w" in w[1-7]) ;; *) echo "bench.sh: unknown workload '$w' (expected w1..w7)" >&2; exit 2 ;; esac
+done
+has() { case ",$workloads," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+peers=$PWD/Benchmarks/peers
 scripts/setup.sh --bench
 dotnet build Cli/MlNetRnn.Cli.csproj -c Release --nologo --verbosity quiet
 mkdir -p artifacts
 stamp=$(date +%F-%H%M)
 out=$PWD/artifacts/bench-$stamp.txt
 cli=$PWD/Cli/bin/Release/net10.0/mlnetrnn.dll
+timing=(--steps 30); [ "$seconds" = 0 ] || timing=(--steps 30 --seconds "$seconds")
+peer_timing=(--warmup 3 "${timing[@]}")
 # The same CLI compiled ahead of time. Where the NativeAOT compiler cannot be restored or run, its lines are left out
 # and the run says so.
-aot_cli=$PWD/artifacts/aot/bench-cli/mlnetrnn
-rm -rf "$(dirname "$aot_cli")"
-if ! dotnet publish Cli/MlNetRnn.Cli.csproj -c Release -r linux-x64 -p:PublishAot=true -p:IlcInstructionSet=native \
-     -o "$(dirname "$aot_cli")" --nologo --verbosity quiet >"$PWD/artifacts/aot-publish.log" 2>&1; then
-  echo "bench.sh: the NativeAOT publish failed (artifacts/aot-publish.log); the run has no mlnetrnn-aot lines" >&2
-  aot_cli=""
-  [ "$aot_only" -eq 0 ] || exit 1
+aot_cli=""
+if [ "$aot" -eq 1 ]; then
+  aot_cli=$PWD/artifacts/aot/bench-cli/mlnetrnn
+  rm -rf "$(dirname "$aot_cli")"
+  if ! dotnet publish Cli/MlNetRnn.Cli.csproj -c Release -r linux-x64 -p:PublishAot=true -p:IlcInstructionSet=native \
+       -o "$(dirname "$aot_cli")" --nologo --verbosity quiet >"$PWD/artifacts/aot-publish.log" 2>&1; then
+    echo "bench.sh: the NativeAOT publish failed (artifacts/aot-publish.log); the run has no mlnetrnn-aot lines" >&2
+    aot_cli=""
+    [ "$aot_only" -eq 0 ] || exit 1
+  fi
 fi
-# The peer scripts write next to themselves: run a copy.
-peers=$(mktemp -d)
-trap 'rm -rf "$peers"' EXIT
-cp -r "$peers_src"/. "$peers"/
-rm -f "$peers"/results-*.txt   # only this run's peer figures go into the table
+# measured.py tags each line with the CPU other processes used meanwhile; on a shared machine it waits at most 5 s
+# for 1 idle second (its default, 30 minutes for 3, would stall a run while others build).
+export PEERS_MAX_IDLE_WAIT=${PEERS_MAX_IDLE_WAIT:-2} PEERS_IDLE_WINDOWS=${PEERS_IDLE_WINDOWS:-1}
 measure() { /usr/bin/python3 "$peers/measured.py" "$@"; }
-# The PyTorch export of the W1 model, timed beside MlNetRnn's export in one process (bench --peer-model).
-peer_model="$peers/peer-export-w1.onnx"
-[ "$aot_only" -eq 1 ] || (cd "$peers" && /usr/bin/python3 export_onnx.py "$peer_model" >/dev/null)
-[ -x "$peers/sgemm" ] || gcc -O2 -o "$peers/sgemm" "$peers/sgemm.c" -I/usr/include/x86_64-linux-gnu/openblas-pthread -lopenblas
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 avx512=0; grep -qw avx512f /proc/cpuinfo && avx512=1
+blas_env=(); [ "$avx512" -eq 0 ] || blas_env=(OPENBLAS_CORETYPE=SkylakeX)
+torch_label() { [ "$avx512" -eq 0 ] || printf -- '-avx512blas'; [ "$1" -eq 1 ] || printf -- '-omp1blas2'; }
+torch_env() { echo "${blas_env[@]}" PEERS_LABEL="$(torch_label "$1")"; [ "$1" -eq 1 ] || echo OMP_NUM_THREADS=1 PEERS_TORCH_THREADS=1; }
+peer_model="$work/peer-export-w1.onnx"
+onednn=""; torchsharp=0
+if [ "$run_peers" -eq 1 ]; then
+  has w4 && (cd "$peers" && /usr/bin/python3 export_onnx.py "$peer_model" >/dev/null)
+  gcc -O2 -o "$work/sgemm" "$peers/sgemm.c" -I/usr/include/x86_64-linux-gnu/openblas-pthread -lopenblas
+  if [ -f /usr/include/oneapi/dnnl/dnnl.hpp ] || apt-get install -y -q libdnnl-dev >/dev/null 2>&1; then
+    "$peers/onednn/build.sh" >/dev/null && onednn=$peers/onednn/onednn_train
+  fi
+  [ -n "$onednn" ] || echo "bench.sh: the oneDNN peer could not be built (libdnnl-dev): no oneDNN lines" >&2
+  if "$peers/torchsharp/run-debian13.sh" --build >"$work/torchsharp-build.log" 2>&1; then torchsharp=1
+  else echo "bench.sh: the TorchSharp (LibTorch 2.10) peer cannot run here: $(grep -m1 'run-debian13.sh:' "$work/torchsharp-build.log" || tail -n1 "$work/torchsharp-build.log")" >&2; fi
+fi
+ours() { local t=$1; shift; measure "$t" -- dotnet "$cli" bench --threads "$t" "${timing[@]}" "$@"; }
+torch_peer() { local t=$1; shift; (cd "$peers" && measure "$t" $(torch_env "$t") -- /usr/bin/python3 "$@"); }
+sharp_peer() { [ "$torchsharp" -eq 0 ] || measure "$1" -- "$peers/torchsharp/run-debian13.sh" "$2" "$1" "${peer_timing[@]}" "${@:3}"; }
+onednn_peer() { [ -z "$onednn" ] || measure "$1" -- "$onednn" "$2" "$1" "${peer_timing[@]}" "${@:3}" 2>/dev/null; }
 {
-  echo "# mlnetrnn $(git rev-parse --short HEAD) $(date -Is) host:$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) nproc=$(nproc)"
-  "$peers/sgemm" 1 64 1 2>&1 >/dev/null | sed 's/^# openblas core=/# openblas default core=/'
-  [ -n "$aot_cli" ] || echo "# no NativeAOT CLI: its publish failed (artifacts/aot-publish.log)"
+  echo "# mlnetrnn $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Estimators Cli || echo '+changes') $(date -Is) host:$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) (family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | tr -d ' ') model $(grep -m1 '^model\s' /proc/cpuinfo | cut -d: -f2 | tr -d ' '), $(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || echo no AVX-512)) nproc=$(nproc) workloads=$workloads threads=$thread_counts seconds=$seconds"
+  [ "$run_peers" -eq 0 ] || "$work/sgemm" 1 64 1 2>&1 >/dev/null | sed 's/^# openblas core=/# openblas default core=/'
+  [ "$aot" -eq 0 ] || [ -n "$aot_cli" ] || echo "# no NativeAOT CLI: its publish failed (artifacts/aot-publish.log)"
+  [ "$run_peers" -eq 0 ] || [ "$torchsharp" -eq 1 ] || echo "# no TorchSharp peer: $(grep -m1 'run-debian13.sh:' "$work/torchsharp-build.log" || tail -n1 "$work/torchsharp-build.log")"
   for r in $(seq 1 "$rounds"); do
     echo "# ---- round $r $(date -Is)"
     if [ -n "$aot_cli" ]; then
       for w in w1 w2 w3 w5; do
-        for t in 1 2; do measure "$t" -- "$aot_cli" bench --workload "$w" --threads "$t"; done
+        has "$w" || continue
+        for t in ${thread_counts//,/ }; do measure "$t" -- "$aot_cli" bench --workload "$w" --threads "$t" "${timing[@]}"; done
       done
     fi
     [ "$aot_only" -eq 0 ] || continue
-    for w in w1 w2 w3 w4-b1 w4-b256 w5; do
-      for t in 1 2; do measure "$t" -- dotnet "$cli" bench --workload "$w" --threads "$t"; done
-    done
-    # W5 beside W1 in one process, alternating blocks of steps: the per-real-token ratio without the host's drift
-    # between two processes.
-    for t in 1 2; do measure "$t" -- dotnet "$cli" bench --workload w5 --alternate-with w1 --threads "$t"; done
-    for w in w4-b1 w4-b256; do   # the exported model in ONNX Runtime, beside the PyTorch-exported one in one process
-      for t in 1 2; do measure "$t" -- dotnet "$cli" bench --workload "$w" --threads "$t" --runtime onnx --peer-model "$peer_model"; done
-    done
     if [ "$run_peers" -eq 1 ]; then
-      (cd "$peers" && ./run_all.sh 1 >/dev/null && ./diag_threads.sh 1 >/dev/null)
-      for f in "$peers"/results-*.txt; do
-        case "$f" in *summary*) ;; *) grep -hv -e '^$' -e '^\s*workload' -e '^#' "$f" ;; esac
+      for t in ${thread_counts//,/ }; do
+        measure "$t" "${blas_env[@]}" -- "$work/sgemm" "$t" 2048 7 2>/dev/null | sed "s/ openblas-c / openblas-c$([ "$avx512" -eq 0 ] || echo -skylakex) /"
+        [ -z "$onednn" ] || measure "$t" -- "$onednn" sgemm "$t" 2048 7
       done
-      rm -f "$peers"/results-*.txt
-      if [ "$avx512" -eq 1 ]; then
-        # OpenBLAS 0.3.21 does not know AMD Zen 5 and runs its AVX2 kernels there (half the AVX-512 rate). The machine's
-        # limit is the SGEMM with its AVX-512 kernels, and PyTorch's best includes the same override: both measured here.
-        for t in 1 2; do
-          for n in 2048 4096; do measure "$t" OPENBLAS_CORETYPE=SkylakeX -- "$peers/sgemm" "$t" "$n" 7 2>/dev/null | sed 's/ openblas-c / openblas-c-skylakex /'; done
-          for w in w1 w2 w3; do
-            (cd "$peers" && measure "$t" OPENBLAS_CORETYPE=SkylakeX PEERS_LABEL=-avx512blas -- /usr/bin/python3 torch_train.py "$w" "$t" --warmup 5 --steps 30)
-          done
-        done
-      fi
     fi
+    for w in ${workloads//,/ }; do
+      for t in ${thread_counts//,/ }; do
+        if [ "$w" = w4 ]; then
+          for b in w4-b1 w4-b256; do ours "$t" --workload "$b"; done
+          if [ "$run_peers" -eq 1 ]; then
+            # The exported model in ONNX Runtime, beside the PyTorch-exported one in the same process.
+            for b in w4-b1 w4-b256; do ours "$t" --workload "$b" --runtime onnx --peer-model "$peer_model"; done
+            torch_peer "$t" torch_infer.py "$t"
+            sharp_peer "$t" w4
+          fi
+          continue
+        fi
+        ours "$t" --workload "$w"
+        # W7 at T 2000 against T 200 in one process, alternating blocks: cost per token against T (denormals).
+        [ "$w" != w7 ] || ours "$t" --workload w7 --alternate-with w7-t200
+        [ "$run_peers" -eq 1 ] || continue
+        torch_peer "$t" torch_train.py "$w" "$t" "${peer_timing[@]}"
+        sharp_peer "$t" "$w"
+        case "$w" in w5) ;; *) onednn_peer "$t" "$w" ;; esac
+      done
+    done
   done
 } | tee "$out"
 /usr/bin/python3 scripts/bench_ratios.py "$out" | tee "${out%.txt}-ratios.txt"

@@ -1,160 +1,179 @@
 #!/usr/bin/python3
-"""Ratio table for a benchmark run: MlNetRnn against the peers measured in the same run.
+"""Ratio table for a benchmark run (scripts/bench.sh): MlNetRnn against the peers measured in the same rounds.
 
 usage: /usr/bin/python3 scripts/bench_ratios.py artifacts/bench-<date>.txt
-Input lines: "<workload> <system> <threads> <metric> <value>  # details" (shared/bench/WORKLOADS.md).
-Per (workload, threads, metric) the median over rounds is taken. PyTorch "best" is the best of every PyTorch variant
-at that thread count (plain, batch-first, the 2-thread OpenMP/OpenBLAS splits, and OpenBLAS's AVX-512 kernels
-forced); for latency, lower is better.
-Training rates are also given as a fraction of the best SGEMM rate at the same thread count, over every SGEMM peer
-(OpenBLAS as it dispatches, OpenBLAS with its AVX-512 kernels forced, torch.mm, numpy) (FLOPs per
-shared/bench/WORKLOADS.md: W1/W5 88.48 MFLOP per sequence, W2 13.43 per sample, W3 1.352 per token).
+Input lines: "<workload> <system> <threads> <metric> <value>  # details" (docs/workloads.md), rounds started by
+"# ---- round N". Every ratio is computed within one round (MlNetRnn's figure over the peer's from the same round;
+for latency the peer's over ours, so > 1 is always in MlNetRnn's favour) and the table shows the median of those
+per-round ratios; the MlNetRnn column is the median of its rounds. Peers: PyTorch 1.13 (systems pytorch-*, for W4
+pytorch-eager-*), LibTorch 2.10 (torchsharp-*), oneDNN 2.6's RNN primitive (onednn-*, its whole training step),
+ONNX Runtime (peer-export-onnx: the PyTorch-exported W4 model in the CLI's ONNX Runtime, timed in the same process as
+MlNetRnn's own export, mlnetrnn-onnx). % SGEMM: the training rate in FLOPs (docs/workloads.md) over the best SGEMM
+median at that thread count (OpenBLAS with the kernels it is told to use, oneDNN's matmul).
 """
 import collections, re, statistics, sys
 
-TRAIN_MFLOP = {'w1': 88.475, 'w5': 88.475, 'w2': 13.426, 'w3': 1.352}
+# Training MFLOP per unit of the metric (docs/workloads.md): W1/W5 per sequence (W5: its real steps), W2 per sample,
+# W3 and W7 per token, W6 per sequence; sweep-h<H>-t<T>: per token.
+TRAIN_MFLOP = {'w1': 88.475, 'w5': 88.475, 'w2': 13.426, 'w3': 1.352, 'w6': 1415.6, 'w7': 0.4424}
 LOWER_IS_BETTER = {'latency_ms'}
+PEERS = (('vs PyTorch 1.13', lambda s: s.startswith('pytorch')),
+         ('vs LibTorch 2.10', lambda s: s.startswith('torchsharp')),
+         ('vs oneDNN 2.6', lambda s: s.startswith('onednn-') and 'rnnonly' not in s),
+         ('vs ONNX Runtime', lambda s: s == 'peer-export-onnx'))
+ORDER = ['w1', 'w2', 'w3', 'w4-b1', 'w4-b256', 'w5', 'w6', 'w7']
 
-def main(path):
-    values = collections.defaultdict(list)
-    sgemm = collections.defaultdict(list)
-    real_steps = {}
-    paired_ratio = collections.defaultdict(list)
-    memory = collections.defaultdict(list)
-    by_round = collections.defaultdict(dict)   # round -> (workload, system, threads, metric) -> value
-    round_no = 0
+
+def train_mflop(workload):
+    m = re.fullmatch(r'sweep-h(\d+)-t\d+', workload)
+    if m:
+        h = int(m.group(1))
+        return 3 * 6 * h * (64 + h) / 1e6
+    if re.fullmatch(r'w7-t\d+', workload):
+        return TRAIN_MFLOP['w7']
+    return TRAIN_MFLOP.get(workload)
+
+
+def parse(path):
+    rounds = collections.defaultdict(dict)   # round -> (workload, system, threads, metric) -> value
+    details = collections.defaultdict(dict)
+    sgemm = collections.defaultdict(list)    # (system, threads) -> GFLOP/s per round
+    header = []
+    r = 0
     for line in open(path):
         m = re.match(r'# ---- round (\d+)', line)
         if m:
-            round_no = int(m.group(1))
+            r = int(m.group(1))
         if line.startswith('#') or not line.strip():
+            if line.startswith('# mlnetrnn') or line.startswith('# openblas') or line.startswith('# no '):
+                header.append(line.strip())
             continue
         parts = line.split('#')[0].split()
         if len(parts) < 5:
             continue
-        workload, system, threads, metric = parts[0], parts[1], int(parts[2]), parts[3]
         try:
             value = float(parts[4])
         except ValueError:
             continue
+        workload, system, threads, metric = parts[0], parts[1], int(parts[2]), parts[3]
         if workload.startswith('sgemm'):
             sgemm[(system, threads)].append(value)
             continue
-        values[(workload, system, threads, metric)].append(value)
-        by_round[round_no][(workload, system, threads, metric)] = value
-        m = re.search(r'real_token_ratio_vs_w1=([\d.]+)', line)
-        if m and workload == 'w5' and system == 'mlnetrnn-paired':
-            paired_ratio[threads].append(m.group(1))
-        m = re.search(r'real_steps=([\d.]+)\s*%', line)
-        if m and system == 'mlnetrnn':
-            real_steps[(workload, threads)] = float(m.group(1)) / 100
-        m = re.search(r'peak_rss_mb=([\d.]+) baseline_rss_mb=([\d.]+) accounted_mb=([\d.]+)', line)
-        if m and system in ('mlnetrnn', 'mlnetrnn-aot'):
-            anon = re.search(r'anon_rss_mb=([\d.]+)', line)   # runs before 2026-12-02 19:00 did not print it
-            memory[(system, workload, threads)].append(tuple(float(g) for g in m.groups()) + (float(anon.group(1)) if anon else None,))
-    med = {k: statistics.median(v) for k, v in values.items()}
+        rounds[r][(workload, system, threads, metric)] = value
+        details[r][(workload, system, threads, metric)] = line.split('#', 1)[1] if '#' in line else ''
+    return rounds, details, sgemm, header
+
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+
+def main(path):
+    rounds, details, sgemm, header = parse(path)
+    for h in header:
+        print(h)
     peak = {}
     for (system, t), v in sgemm.items():
-        peak[t] = max(peak.get(t, 0), max(v))
-    rows = []
-    keys = sorted({(w, t, m) for (w, s, t, m) in med if s == 'mlnetrnn'})
-    for (w, t, m) in keys:
-        ours = med[(w, 'mlnetrnn', t, m)]
-        better = min if m in LOWER_IS_BETTER else max
-        torch = [v for (w2, s, t2, m2), v in med.items() if (w2, t2, m2) == (w, t, m) and s.startswith('pytorch')]
-        ort = [v for (w2, s, t2, m2), v in med.items() if (w2, t2, m2) == (w, t, m) and s.startswith('ort')]
-        def ratio(peer):
+        peak[t] = max(peak.get(t, 0), statistics.median(v))
+    keys = sorted({(w, t, m) for r in rounds.values() for (w, s, t, m) in r if s == 'mlnetrnn'},
+                  key=lambda k: (ORDER.index(k[0]) if k[0] in ORDER else 99, k[0], k[1]))
+
+    def ours_values(w, t, m, system='mlnetrnn'):
+        return [r[(w, system, t, m)] for r in rounds.values() if (w, system, t, m) in r]
+
+    def peer_ratios(w, t, m, match):
+        out, peer_vals = [], []
+        for r in rounds.values():
+            if (w, 'mlnetrnn', t, m) not in r:
+                continue
+            peer = [v for (w2, s, t2, m2), v in r.items() if (w2, t2, m2) == (w, t, m) and match(s)]
             if not peer:
-                return '-'
-            best = better(peer)
-            return f"{(best / ours if m in LOWER_IS_BETTER else ours / best):.2f}x ({best:g})"
-        eff = '-'
-        if w in TRAIN_MFLOP and t in peak:
-            # W5 counts the FLOPs of its real steps only.
-            real = real_steps.get((w, t), 1.0) if w == 'w5' else 1.0
-            eff = f"{ours * real * TRAIN_MFLOP[w] / 1e3 / peak[t] * 100:.0f}%"
-        rows.append((w, t, m, f"{ours:g}", ratio(torch), ratio(ort), eff))
-    header = ('workload', 'thr', 'metric', 'mlnetrnn', 'vs best PyTorch', 'vs ORT', '% SGEMM')
-    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
-    fmt = '  '.join('{:<%d}' % w for w in widths)
-    print(fmt.format(*header))
-    for r in rows:
-        print(fmt.format(*r))
+                continue
+            best = min(peer) if m in LOWER_IS_BETTER else max(peer)
+            ours = r[(w, 'mlnetrnn', t, m)]
+            out.append(best / ours if m in LOWER_IS_BETTER else ours / best)
+            peer_vals.append(best)
+        return out, peer_vals
+
+    def real_fraction(w, t):
+        fr = [float(x) / 100 for d in details.values() for (w2, s, t2, _), text in d.items()
+              if (w2, s, t2) == (w, 'mlnetrnn', t) for x in re.findall(r'real_steps=([\d.]+)\s*%', text)]
+        return med(fr) or 1.0
+
     print()
-    # "PyTorch's best thread setting" read strictly: our 2-thread rate against PyTorch's best at any thread count.
+    print('Medians over the rounds; each ratio is the median of the per-round ratios (MlNetRnn / peer for throughput, '
+          'peer / MlNetRnn for latency: > 1 is in MlNetRnn\'s favour), the peer\'s median in parentheses.')
+    header_row = ('workload', 'thr', 'metric', 'MlNetRnn') + tuple(p[0] for p in PEERS) + ('% SGEMM', '2-thr scaling')
+    rows = []
+    per_round_text = []
     for (w, t, m) in keys:
-        if t < 2 or m not in ('train_seq_per_s', 'train_samples_per_s', 'train_tokens_per_s') or w == 'w5':
-            continue
-        torch_any = [(v, s, t2) for (w2, s, t2, m2), v in med.items() if (w2, m2) == (w, m) and s.startswith('pytorch')]
-        if torch_any:
-            v, s, t2 = max(torch_any)
-            print(f"{w} {t} thread(s) against PyTorch's best at any thread count: {med[(w, 'mlnetrnn', t, m)] / v:.2f}x "
-                  f"({s}, {t2} thread(s), {v:g})")
+        ours = ours_values(w, t, m)
+        cols = []
+        for title, match in PEERS:
+            rs, pv = peer_ratios(w, t, m, match)
+            cols.append(f"{med(rs):.2f}x ({med(pv):g})" if rs else '-')
+            if rs:
+                per_round_text.append(f"  {w} {t} thr {title}: " + ', '.join(f'{x:.2f}' for x in rs))
+        eff = '-'
+        if train_mflop(w) and t in peak and m.startswith('train'):
+            eff = f"{med(ours) * real_fraction(w, t) * train_mflop(w) / 1e3 / peak[t] * 100:.0f}%"
+        scaling = '-'
+        if t == 2 and m.startswith('train') or (t == 2 and m == 'infer_seq_per_s'):
+            per = [r[(w, 'mlnetrnn', 2, m)] / r[(w, 'mlnetrnn', 1, m)] for r in rounds.values()
+                   if (w, 'mlnetrnn', 1, m) in r and (w, 'mlnetrnn', 2, m) in r]
+            scaling = f"{med(per):.2f}" if per else '-'
+        rows.append((w, str(t), m, f"{med(ours):g}", *cols, eff, scaling))
+    widths = [max(len(r[i]) for r in rows + [header_row]) for i in range(len(header_row))]
+    print('| ' + ' | '.join(h.ljust(widths[i]) for i, h in enumerate(header_row)) + ' |')
+    print('|' + '|'.join('-' * (wd + 2) for wd in widths) + '|')
+    for r in rows:
+        print('| ' + ' | '.join(c.ljust(widths[i]) for i, c in enumerate(r)) + ' |')
     print()
-    print('SGEMM peak (GFLOP/s): ' + ', '.join(f"{t} thread(s) {p:g}" for t, p in sorted(peak.items())) if peak else 'SGEMM peak: not measured (--no-peers)')
-    if sgemm:
-        # Each SGEMM peer's best line per thread count (openblas-c-skylakex: OpenBLAS with its AVX-512 kernels forced).
-        for system in sorted({s for s, _ in sgemm}):
-            print(f"  {system}: " + ', '.join(f"{t} thread(s) {max(v):g}" for (s, t), v in sorted(sgemm.items()) if s == system))
+    # measured.py's others=: the CPU that other processes used during each measurement, % of all cores.
+    others = collections.defaultdict(list)
+    for rno, d in details.items():
+        for text in d.values():
+            m = re.search(r'others=([\d.]+)%', text)
+            if m:
+                others[rno].append(float(m.group(1)))
+    if others:
+        print('Other processes\' CPU during the measurements (measured.py others=, % of all cores), median and max per round: '
+              + '; '.join(f'round {rno} {statistics.median(v):.0f}% / {max(v):.0f}%' for rno, v in sorted(others.items())))
+    print(f'Rounds: {len(rounds)}. Per-round ratios:')
+    for line in per_round_text:
+        print(line)
+    print()
+    if peak:
+        print('SGEMM (GFLOP/s, median of the rounds): ' + '; '.join(
+            f"{s} {t} thr {statistics.median(v):g}" for (s, t), v in sorted(sgemm.items(), key=lambda k: (k[0][1], k[0][0]))))
+        print('Best SGEMM: ' + ', '.join(f"{t} thread(s) {p:g}" for t, p in sorted(peak.items())))
+    # W7 at T 2000 against T 200 in one process, alternating blocks (bench --alternate-with w7-t200).
     for t in (1, 2):
-        w1, w5 = med.get(('w1', 'mlnetrnn', t, 'train_seq_per_s')), med.get(('w5', 'mlnetrnn', t, 'train_seq_per_s'))
-        if w1 and w5 and (('w5', t) in real_steps):
-            # Real tokens per second: W5 sequences carry real_steps x T tokens on average, W1 sequences T.
-            ratio = w5 * real_steps[('w5', t)] / w1
-            print(f"W5 throughput per real token / W1's at {t} thread(s): {ratio:.2f} (W5's real steps are {real_steps[('w5', t)]:.1%} of its padded steps)")
+        ratios = [1 / float(x) for d in details.values() for (w, s, t2, _), text in d.items()
+                  if (w, s, t2) == ('w7', 'mlnetrnn-paired', t) for x in re.findall(r'real_token_ratio_vs_w7-t200=([\d.]+)', text)]
+        if ratios:
+            print(f"W7 cost per token, T 2000 / T 200, same process, alternating blocks, {t} thread(s): {med(ratios):.3f} "
+                  f"(rounds: {', '.join(f'{x:.3f}' for x in ratios)}; target: within 10% of 1)")
     for t in (1, 2):
-        # bench --workload w5 --alternate-with w1: both in one process, alternating blocks of steps.
-        paired = [float(x) for x in paired_ratio.get(t, [])]
-        if paired:
-            print(f"W5 throughput per real token / W1's at {t} thread(s), same process, alternating blocks: "
-                  f"{statistics.median(paired):.2f} (rounds: {', '.join(f'{x:.2f}' for x in paired)})")
-    for (w, s, t, m), ours in sorted(med.items()):
-        if s != 'mlnetrnn-onnx':
+        w1, w5 = med(ours_values('w1', t, 'train_seq_per_s')), med(ours_values('w5', t, 'train_seq_per_s'))
+        if w1 and w5:
+            print(f"W5 throughput per real token / W1's at {t} thread(s): {w5 * real_fraction('w5', t) / w1:.2f}")
+    # Memory: peak RSS against the accounted bytes (parameters, gradients, optimizer state, what backward keeps, batch).
+    for system, title in (('mlnetrnn', 'the CLI as built (JIT-compiled .NET)'), ('mlnetrnn-aot', 'the NativeAOT CLI')):
+        mem = collections.defaultdict(list)
+        for d in details.values():
+            for (w, s, t, _), text in d.items():
+                m = re.search(r'peak_rss_mb=([\d.]+) baseline_rss_mb=([\d.]+) accounted_mb=([\d.]+)', text)
+                if s == system and m:
+                    mem[(w, t)].append(tuple(float(g) for g in m.groups()))
+        if not mem:
             continue
-        def time_ratio(mine, peer):   # our time over the peer's
-            return (mine / peer) if m in LOWER_IS_BETTER else (peer / mine)
-        # peer-export-onnx: the PyTorch export timed in the same process, alternating blocks (bench --peer-model); the
-        # per-round ratios of those pairs are the figure, the Node peer's (another process, minutes apart) a cross-check.
-        pairs = [time_ratio(r[(w, s, t, m)], r[(w, 'peer-export-onnx', t, m)])
-                 for r in by_round.values() if (w, s, t, m) in r and (w, 'peer-export-onnx', t, m) in r]
-        if pairs:
-            print(f"{w} {t} thread(s) {m}: MlNetRnn's export vs the PyTorch export, same process and runtime: "
-                  f"{(statistics.median(pairs) - 1) * 100:+.1f}% time (rounds: {', '.join(f'{(x - 1) * 100:+.1f}%' for x in pairs)})")
-        ort = [v for (w2, s2, t2, m2), v in med.items() if (w2, t2, m2) == (w, t, m) and s2.startswith('ort')]
-        if ort:
-            print(f"{w} {t} thread(s) {m}: MlNetRnn's export {ours:g} vs the PyTorch export {ort[0]:g} in ONNX Runtime from Node "
-                  f"(another process): {(time_ratio(ours, ort[0]) - 1) * 100:+.1f}% time")
-    for w, m in (('w1', 'train_seq_per_s'), ('w3', 'train_tokens_per_s')):
-        one, two = med.get((w, 'mlnetrnn', 1, m)), med.get((w, 'mlnetrnn', 2, m))
-        # Per round, the 1- and 2-thread runs were back to back: the median of those ratios drifts least with the host.
-        per_round = [r[(w, 'mlnetrnn', 2, m)] / r[(w, 'mlnetrnn', 1, m)] for r in by_round.values()
-                     if (w, 'mlnetrnn', 1, m) in r and (w, 'mlnetrnn', 2, m) in r]
-        if one and two:
-            print(f"{w.upper()} scaling 2 threads / 1 thread: {two / one:.2f} on the medians"
-                  + (f", {statistics.median(per_round):.2f} median of the rounds' ({', '.join(f'{x:.2f}' for x in per_round)})" if per_round else ''))
-    for system, title in (('mlnetrnn', 'the CLI as built (JIT-compiled .NET)'),
-                          ('mlnetrnn-aot', 'the CLI published with NativeAOT (scripts/bench.sh publishes it; the same kernel)')):
-        rows = sorted((w, t, v) for (s2, w, t), v in memory.items() if s2 == system)
-        if not rows:
-            continue
-        # accounted = parameters + gradients + optimizer state + what backward keeps + the batch (BenchRunner.ModelMemory)
         print()
-        print(f'Training peak memory, {title} (medians; RSS above the process baseline before the model exists;')
-        print('  private memory: the anonymous part of the RSS, without the runtime\'s and the libraries\' files mapped into it):')
-        for w, t, v in rows:
-            peak, base, acc = (statistics.median(x[i] for x in v) for i in range(3))
-            anons = [x[3] for x in v if x[3] is not None]
-            anon = f", private {statistics.median(anons):g} MB, private / accounted {statistics.median(anons) / acc:.2f}" if anons else ''
-            print(f"  {w} {t} thread(s): peak RSS {peak:g} MB, baseline {base:g} MB, accounted {acc:g} MB, "
-                  f"(peak - baseline) / accounted {(peak - base) / acc:.2f}, peak / accounted {peak / acc:.2f}{anon}")
-    aot = sorted((w, t, m) for (w, s2, t, m) in med if s2 == 'mlnetrnn-aot' and m.startswith('train'))
-    if aot:
-        print()
-        print('NativeAOT CLI training throughput (medians):')
-        for w, t, m in aot:
-            jit = med.get((w, 'mlnetrnn', t, m))
-            print(f"  {w} {t} thread(s) {m}: {med[(w, 'mlnetrnn-aot', t, m)]:g}"
-                  + (f", {med[(w, 'mlnetrnn-aot', t, m)] / jit:.3f} of the JIT-compiled CLI's {jit:g}" if jit else ''))
+        print(f'Training peak memory, {title} (medians): peak RSS / accounted, and (peak - baseline) / accounted')
+        for (w, t), v in sorted(mem.items(), key=lambda k: (ORDER.index(k[0][0]) if k[0][0] in ORDER else 99, k[0][1])):
+            pk, base, acc = (statistics.median(x[i] for x in v) for i in range(3))
+            print(f"  {w} {t} thr: peak {pk:g} MB, baseline {base:g} MB, accounted {acc:g} MB: {pk / acc:.2f}x, {(pk - base) / acc:.2f}x")
+
 
 if __name__ == '__main__':
     main(sys.argv[1])

@@ -20,8 +20,9 @@ done
 # fonts-dejavu-core: the text of the training-curve pictures (ScottPlot).
 apt_packages=(cmake g++ python3-onnx libonnx-testdata dataset-fashion-mnist fonts-dejavu-core)
 # python3-torch (1.13, CPU): the PyTorch peers of the benchmark, and the generators of the committed fixtures.
-# libopenblas-dev: the benchmark's SGEMM ceiling (peers/sgemm.c) and PyTorch's BLAS.
-[ "$want_bench" -eq 1 ] && apt_packages+=(python3-torch libopenblas-dev)
+# libopenblas-dev: the benchmark's SGEMM ceiling (peers/sgemm.c) and PyTorch's BLAS. libdnnl-dev: the oneDNN 2.6 peer.
+# debootstrap: the Debian 13 root the LibTorch 2.10 (TorchSharp) peer runs in where the host's libstdc++ is too old.
+[ "$want_bench" -eq 1 ] && apt_packages+=(python3-torch libopenblas-dev libdnnl-dev debootstrap)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -25,15 +25,15 @@ internal static class BenchRunner
     public static string Printed(string system) =>
         System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? system : system + "-aot";
 
-    public static string Run(BenchWorkload workload, int threads, KernelKind kernelKind, Warmup warmup, int steps)
+    public static string Run(BenchWorkload workload, int threads, KernelKind kernelKind, Warmup warmup, int steps, double seconds = 0)
     {
         var baseline = ProcessMemory.CurrentRssBytes();
         var kernel = KernelFactory.Create(kernelKind, threads);
         try
         {
             var timed = new TimedWorkload(workload, kernel);
-            timed.Time(warmup, steps);
-            var memory = workload.Training ? ModelMemory(timed.Network, kernel, timed.Batches[0]) : 0;
+            timed.Time(warmup, steps, seconds);
+            var memory = workload.Training ? ModelMemory(timed.Network, kernel, timed.FirstWindow) : 0;
             var peak = ProcessMemory.PeakRssBytes();
             // InvariantGlobalization is on (Directory.Build.props): numbers always print with a '.'.
             var details = timed.Distribution() + $" kernel={kernelKind.ToString().ToLowerInvariant()} peak_rss_mb={peak / 1e6:F1} baseline_rss_mb={baseline / 1e6:F1}" +
@@ -57,7 +57,7 @@ internal static class BenchRunner
     public static IReadOnlyList<string> RunPair(BenchWorkload first, BenchWorkload second, int threads, KernelKind kernelKind, Warmup warmup, int steps)
     {
         if (!first.Training || !second.Training)
-            throw new ArgumentException($"--alternate-with pairs training workloads (w1, w2, w3, w5), got {first.Id} and {second.Id}.", nameof(second));
+            throw new ArgumentException($"--alternate-with pairs training workloads (w1, w2, w3, w5, w6, w7, w7-t<T>), got {first.Id} and {second.Id}.", nameof(second));
         var kernel = KernelFactory.Create(kernelKind, threads);
         try
         {
@@ -124,6 +124,7 @@ internal static class BenchRunner
         private readonly BenchWorkload _workload;
         private readonly TrainingStep? _step;
         private readonly List<double> _times = [];
+        private readonly SequenceBatch[][] _windows;
         private int _calls;
 
         public TimedWorkload(BenchWorkload workload, ISequenceKernel kernel)
@@ -133,12 +134,16 @@ internal static class BenchRunner
             Network = new SequenceNetwork(workload.Spec, kernel);
             Initializer.Initialize(workload.Spec, Network.Parameters, random);
             Batches = Enumerable.Range(0, 4).Select(_ => workload.RandomBatch(random)).ToArray();
+            _windows = Batches.Select(workload.Windows).ToArray();
             _step = workload.Training
                 ? new TrainingStep(Network, workload.CreateLoss(), workload.CreateOptimizer(Network.Parameters.Count, kernel)) { ClipNorm = workload.ClipNorm }
                 : null;
         }
 
         public SequenceNetwork Network { get; }
+
+        /// <summary>What one training step runs on: the first batch, or its first window (W7).</summary>
+        public SequenceBatch FirstWindow => _windows[0][0];
 
         public SequenceBatch[] Batches { get; }
 
@@ -155,23 +160,50 @@ internal static class BenchRunner
         /// </summary>
         public long PeakAnonymousBytes { get; private set; }
 
-        public void Time(Warmup warmup, int steps)
+        /// <summary>
+        /// Warms up, then times <paramref name="steps"/> steps, or (with <paramref name="seconds"/> &gt; 0) fewer where
+        /// that many seconds of timed steps have passed first, but never fewer than <see cref="MinimumTimedSteps"/>.
+        /// </summary>
+        public void Time(Warmup warmup, int steps, double seconds = 0)
         {
             warmup.Run(() => Step());
             PeakAnonymousBytes = Math.Max(PeakAnonymousBytes, ProcessMemory.CurrentAnonymousBytes());
-            for (var i = 0; i < steps; i++)
+            var timed = 0.0;
+            for (var i = 0; i < steps && !(seconds > 0 && i >= MinimumTimedSteps && timed >= seconds); i++)
+            {
                 _times.Add(Step());
+                timed += _times[^1];
+            }
             PeakAnonymousBytes = Math.Max(PeakAnonymousBytes, ProcessMemory.CurrentAnonymousBytes());
         }
 
+        /// <summary>The fewest timed steps a time limit (bench --seconds) leaves.</summary>
+        public const int MinimumTimedSteps = 5;
+
         private double Step()
         {
-            var batch = Batches[_calls++ % Batches.Length];
+            var index = _calls++ % Batches.Length;
             var clock = Stopwatch.StartNew();
-            if (_step is not null)
-                _step.Run(batch, _workload.LearningRate, null);
+            if (_step is null)
+            {
+                Network.Forward(Batches[index], training: false);
+            }
+            else if (_workload.Window > 0)
+            {
+                // W7: truncated BPTT, one training step per window, each window starting from the previous one's final
+                // state (no gradient flows back into it), the first from zeros.
+                Network.InitialStates = null;
+                foreach (var window in _windows[index])
+                {
+                    _step.Run(window, _workload.LearningRate, null);
+                    Network.InitialStates = Network.FinalStates();
+                }
+                Network.InitialStates = null;
+            }
             else
-                Network.Forward(batch, training: false);
+            {
+                _step.Run(Batches[index], _workload.LearningRate, null);
+            }
             return clock.Elapsed.TotalSeconds;
         }
 

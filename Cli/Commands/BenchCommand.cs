@@ -3,7 +3,7 @@ using MlNetRnn.Cli.Bench;
 
 namespace MlNetRnn.Cli.Commands;
 
-/// <summary>`mlnetrnn bench --workload w1|...|all --threads N`: the workloads of shared/bench/WORKLOADS.md.</summary>
+/// <summary>`mlnetrnn bench --workload w1|...|all --threads N`: the workloads of docs/workloads.md.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -18,6 +18,11 @@ internal static class BenchCommand
             DefaultValueFactory = _ => 2.0,
         };
         var steps = new Option<int>("--steps") { Description = "Timed steps (at least 20).", DefaultValueFactory = _ => 30 };
+        var seconds = new Option<double>("--seconds")
+        {
+            Description = "Stop timing a training or kernel-inference workload once this many seconds of timed steps have passed, after at least 5 steps, even short of --steps (0: time all of --steps). For short runs and the sweep; the result line's n= says how many were timed.",
+            DefaultValueFactory = _ => 0,
+        };
         var runtime = new Option<string>("--runtime")
         {
             Description = "kernel (MlNetRnn's kernel) or onnx (W4 only: the exported model in ONNX Runtime).", DefaultValueFactory = _ => "kernel",
@@ -30,9 +35,9 @@ internal static class BenchCommand
         {
             Description = "A second training workload (e.g. w1 beside w5) timed in the same process on the same kernel, alternating blocks of steps; prints both, and the first's real tokens per second over the second's.",
         };
-        var command = new Command("bench", "Time the benchmark workloads (W1-W5 of shared/bench/WORKLOADS.md); one result line each.")
+        var command = new Command("bench", "Time the benchmark workloads (W1-W7 of docs/workloads.md); one result line each.")
         {
-            workload, threads, kernel, warmup, warmupSeconds, steps, runtime, peerModel, alternateWith,
+            workload, threads, kernel, warmup, warmupSeconds, steps, seconds, runtime, peerModel, alternateWith,
         };
         command.SetAction(result =>
         {
@@ -61,7 +66,7 @@ internal static class BenchCommand
             var alternate = result.GetValue(alternateWith);
             if (alternate is not null && (onnx.Value || result.GetValue(workload) is "all" or null))
             {
-                Console.Error.WriteLine("bench: --alternate-with pairs one training workload (--workload w1|w2|w3|w5) with another, on the kernel runtime.");
+                Console.Error.WriteLine("bench: --alternate-with pairs one training workload (--workload w1|w2|w3|w5|w6|w7, e.g. w7 with w7-t200) with another, on the kernel runtime.");
                 return 2;
             }
             var ids = result.GetValue(workload) is "all" or null
@@ -69,9 +74,9 @@ internal static class BenchCommand
                 : [result.GetValue(workload)!];
             var threadCount = result.GetValue(threads);
             var warm = new Warmup(result.GetValue(warmup), result.GetValue(warmupSeconds));
-            if (threadCount <= 0 || warm.Steps < 3 || !(warm.Seconds >= 0) || result.GetValue(steps) < 20)
+            if (threadCount <= 0 || warm.Steps < 3 || !(warm.Seconds >= 0) || result.GetValue(steps) < 20 || !(result.GetValue(seconds) >= 0))
             {
-                Console.Error.WriteLine("bench: --threads must be positive, --warmup at least 3, --warmup-seconds at least 0 and --steps at least 20.");
+                Console.Error.WriteLine("bench: --threads must be positive, --warmup at least 3, --warmup-seconds at least 0, --steps at least 20 and --seconds at least 0.");
                 return 2;
             }
             foreach (var id in ids)
@@ -108,7 +113,7 @@ internal static class BenchCommand
                 }
                 if (!onnx.Value)
                 {
-                    Console.WriteLine(BenchRunner.Run(w, threadCount, result.GetValue(kernel), warm, stepCount));
+                    Console.WriteLine(BenchRunner.Run(w, threadCount, result.GetValue(kernel), warm, stepCount, result.GetValue(seconds)));
                     continue;
                 }
                 IReadOnlyList<string> lines;
