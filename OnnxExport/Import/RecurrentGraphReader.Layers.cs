@@ -47,8 +47,8 @@ internal sealed partial class RecurrentGraphReader
             var source = _producers.TryGetValue(name, out var producer) ? $"node '{producer.Name}' ({producer.OpType})" : "an initializer";
             throw Refuse(node, $"{state} ('{name}', from {source}) is not known to be zero; MlNetRnn starts every sequence from zero states, so a learned initial state is not imported.");
         }
-        // LSTM peepholes [D, 3*H] (ONNX order i, o, f), as MlNetRnn's rnn.l.P.
-        var p = d.Cell == RecurrentCell.Lstm && parsed.Inputs.Count > 7 && parsed.Inputs[7].Length > 0 ? Floats(node, 7, "P", D, 3 * H) : null;
+        // LSTM peepholes [D, 3*H] (ONNX order i, o, f), as MlNetRnn's rnn.l.P (OnnxRecurrentNode refuses P on other cells).
+        var p = parsed.Inputs[7].Length > 0 ? Floats(node, 7, "P", D, 3 * H) : null;
 
         var x = Evaluate(node, 0);
         if (x is not StepsValue { Reduction: StepReduction.None, Axes: [var time, var batch, { Role: AxisRole.Features } features] } steps)

@@ -18,17 +18,11 @@ public sealed partial class OnnxSequencePredictor
         var loss = LossFactory.Create(Spec, Options.ClassWeights, Options.HuberDelta);
         var total = new LossValue(0, 0);
         var predictions = new SequencePrediction[encoded.Count];
-        foreach (var indices in SequenceBatcher.Plan(Enumerable.Range(0, encoded.Count).ToArray(), encoded.Lengths, BatchSize, bucket: true, random: null))
+        foreach (var batch in EncodedBatches(encoded))
         {
-            var batch = SequenceBatcher.Gather(encoded, indices);
             var outputs = Run(batch, TextsOf(data, batch), out _, out var lengths);
             total += loss.Compute(outputs, batch, new float[outputs.Length]);
-            for (var b = 0; b < batch.Batch; b++)
-            {
-                var prediction = SequencePredictionDecoder.Decode(Schema, Spec, outputs, batch.Batch, lengths, b);
-                predictions[batch.ExampleIndices![b]] = encoded.TargetSteps is { } steps
-                    ? SequencePredictionDecoder.AtSteps(prediction, steps[batch.ExampleIndices![b]], Spec.OutputSize) : prediction;
-            }
+            Decode(outputs, batch, lengths, encoded.TargetSteps, predictions);
         }
         return PredictionMetrics.Compute(Schema, Spec, predictions, encoded, total.Mean);
     }

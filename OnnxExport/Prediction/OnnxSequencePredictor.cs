@@ -87,21 +87,25 @@ public sealed partial class OnnxSequencePredictor : IDisposable
     public IReadOnlyList<SequencePrediction> Predict(SequenceData data)
     {
         var results = new SequencePrediction[data.Count];
-        // A per-step text model aligned by words predicts one row per word: the graph gives a row per token, read at
-        // each word's last token (the tokenization the graph carries out, done here by the same featurizer).
-        var wordSteps = Spec.PerStep && data.Texts is { } texts && Schema.Featurizer is { Options.StepAlignment: StepAlignment.Words } featurizer
-            ? texts.Select((t, i) => featurizer.EncodeWords(t, i).Steps).ToArray() : null;
-        foreach (var batch in Batches(data))
+        var (batches, targetSteps) = Batches(data);
+        foreach (var batch in batches)
         {
             var outputs = Run(batch, TextsOf(data, batch), out _, out var lengths);
-            for (var b = 0; b < batch.Batch; b++)
-            {
-                var prediction = SequencePredictionDecoder.Decode(Schema, Spec, outputs, batch.Batch, lengths, b);
-                var i = batch.ExampleIndices![b];
-                results[i] = wordSteps is null ? prediction : SequencePredictionDecoder.AtSteps(prediction, wordSteps[i], Spec.OutputSize);
-            }
+            Decode(outputs, batch, lengths, targetSteps, results);
         }
         return results;
+    }
+
+    // The batch's predictions into results. A per-step text model aligned by words (targetSteps: each word's last token)
+    // predicts one row per word: the graph gives a row per token, read at the words' last tokens as the native model does.
+    private void Decode(float[] outputs, SequenceBatch batch, int[] lengths, int[][]? targetSteps, SequencePrediction[] results)
+    {
+        for (var b = 0; b < batch.Batch; b++)
+        {
+            var prediction = SequencePredictionDecoder.Decode(Schema, Spec, outputs, batch.Batch, lengths, b);
+            var i = batch.ExampleIndices![b];
+            results[i] = targetSteps is null ? prediction : SequencePredictionDecoder.AtSteps(prediction, targetSteps[i], Spec.OutputSize);
+        }
     }
 
     /// <summary>Sequence-level models: the read-out vector of every sequence (the "encoding" output).</summary>
@@ -111,7 +115,7 @@ public sealed partial class OnnxSequencePredictor : IDisposable
             throw new InvalidOperationException($"A {Spec.Task} model predicts per step and has no '{OnnxModelContract.Encoding}' output.");
         var results = new float[data.Count][];
         var F = Spec.FeatureSize;
-        foreach (var batch in Batches(data))
+        foreach (var batch in Batches(data).Batches)
         {
             Run(batch, TextsOf(data, batch), out var encoding, out _);
             for (var b = 0; b < batch.Batch; b++)
@@ -120,29 +124,35 @@ public sealed partial class OnnxSequencePredictor : IDisposable
         return results;
     }
 
-    // Batches of similar lengths, encoded as the native model encodes them. A raw-text graph over ML.NET key names (no
-    // featurizer here to measure the texts with) gets the texts in order; the graph computes their lengths itself.
-    private IEnumerable<SequenceBatch> Batches(SequenceData data)
+    // Batches of similar lengths, encoded as the native model encodes them, and the encoding's target steps (a
+    // word-aligned text model's words' last tokens). A raw-text graph over ML.NET key names (no featurizer here to
+    // measure the texts with) gets the texts in order; the graph computes their lengths itself.
+    private (IEnumerable<SequenceBatch> Batches, int[][]? TargetSteps) Batches(SequenceData data)
     {
         if (TakesText && Schema.Featurizer is null)
-        {
-            var texts = data.Texts ?? throw new ArgumentException(
-                $"This ONNX graph takes the raw text ('{OnnxModelContract.TextInput}'), got {data.InputKind}; pass texts (SequenceData.FromTexts).", nameof(data));
-            for (var start = 0; start < texts.Count; start += BatchSize)
-            {
-                var count = Math.Min(BatchSize, texts.Count - start);
-                yield return new SequenceBatch
-                {
-                    SeqLength = 1, Batch = count, Lengths = Enumerable.Repeat(1, count).ToArray(),
-                    ExampleIndices = Enumerable.Range(start, count).ToArray(),
-                };
-            }
-            yield break;
-        }
+            return (TextBatches(data), null);
         var encoded = _encoder.Encode(data, requireTargets: false);
-        foreach (var indices in SequenceBatcher.Plan(Enumerable.Range(0, encoded.Count).ToArray(), encoded.Lengths, BatchSize, bucket: true, random: null))
-            yield return SequenceBatcher.Gather(encoded, indices);
+        return (EncodedBatches(encoded), encoded.TargetSteps);
     }
+
+    private IEnumerable<SequenceBatch> TextBatches(SequenceData data)
+    {
+        var texts = data.Texts ?? throw new ArgumentException(
+            $"This ONNX graph takes the raw text ('{OnnxModelContract.TextInput}'), got {data.InputKind}; pass texts (SequenceData.FromTexts).", nameof(data));
+        for (var start = 0; start < texts.Count; start += BatchSize)
+        {
+            var count = Math.Min(BatchSize, texts.Count - start);
+            yield return new SequenceBatch
+            {
+                SeqLength = 1, Batch = count, Lengths = Enumerable.Repeat(1, count).ToArray(),
+                ExampleIndices = Enumerable.Range(start, count).ToArray(),
+            };
+        }
+    }
+
+    private IEnumerable<SequenceBatch> EncodedBatches(EncodedData encoded) =>
+        SequenceBatcher.Plan(Enumerable.Range(0, encoded.Count).ToArray(), encoded.Lengths, BatchSize, bucket: true, random: null)
+            .Select(indices => SequenceBatcher.Gather(encoded, indices));
 
     private string[]? TextsOf(SequenceData data, SequenceBatch batch)
     {

@@ -1,6 +1,10 @@
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
 using MlNetRnn.Kernels;
 using MlNetRnn.Network;
 using MlNetRnn.OnnxExport.Import;
+using MlNetRnn.OnnxExport.Onnx;
+using MlNetRnn.OnnxExport.Proto;
 using MlNetRnn.Tests.Kernels;
 using MlNetRnn.Training;
 
@@ -94,22 +98,22 @@ public class PyTorchOnnxImportTests
     public void ForeignLstmPeepholesImportAndMatchOnnxRuntime(string kernelName)
     {
         var fixture = PyTorchOnnxFixture.Load("lstm_tagging");
-        var proto = MlNetRnn.OnnxExport.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(fixture.OnnxPath));
+        var proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(fixture.OnnxPath));
         var lstm = proto.Graph.Node.First(n => n.OpType == "LSTM");
         var hidden = (int)lstm.Attribute.First(a => a.Name == "hidden_size").I;
         var random = new Random(17);
         var peepholes = Enumerable.Range(0, 3 * hidden).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-        proto.Graph.Initializer.Add(MlNetRnn.OnnxExport.Onnx.OnnxTensor.FromFloats("peepholes", peepholes, 1, 3 * hidden).ToProto());
+        proto.Graph.Initializer.Add(OnnxTensor.FromFloats("peepholes", peepholes, 1, 3 * hidden).ToProto());
         while (lstm.Input.Count < 7)
             lstm.Input.Add("");
         lstm.Input.Add("peepholes");
-        var bytes = Google.Protobuf.MessageExtensions.ToByteArray(proto);
+        var bytes = proto.ToByteArray();
 
         using var model = OnnxImporter.Import(proto, "lstm-peepholes.onnx", OptionsFor(fixture.Name));
         Assert.True(model.Spec.Peepholes);
         Assert.Equal(peepholes, model.Parameters[SequenceNetwork.PeepholeName(0)].Values);
 
-        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(bytes);
+        using var session = new InferenceSession(bytes);
         var kernel = KernelFactory.Create(kernelName == "native" ? KernelKind.Native : KernelKind.Reference, 1);
         try
         {
@@ -117,8 +121,8 @@ public class PyTorchOnnxImportTests
             foreach (var c in fixture.Cases)
             {
                 var ids = Enumerable.Range(0, c.Batch).SelectMany(c.TokenIds).Select(id => (long)id).ToArray();   // [B, T]
-                using var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(ids, [c.Batch, c.Steps]);
-                using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+                using var input = OrtValue.CreateTensorValueFromMemory(ids, [c.Batch, c.Steps]);
+                using var runOptions = new RunOptions();
                 using var results = session.Run(runOptions, ["tokens"], [input], ["output"]);
                 var expected = results[0].GetTensorDataAsSpan<float>().ToArray();
                 var outputs = network.Forward(c.ToBatch(), training: false);
