@@ -64,8 +64,6 @@ internal sealed record CheckpointState
             if (EpochsWithoutImprovement < 0 || EpochsWithoutImprovement > CompletedEpochs - BestEpoch)
                 throw bad($"EpochsWithoutImprovement is {EpochsWithoutImprovement}; expected 0 to {CompletedEpochs - BestEpoch} (epochs since BestEpoch {BestEpoch}).");
         }
-        if (Plateau is null)
-            throw bad("Plateau is null; expected the ReduceOnPlateau watch (an object, all zero when the schedule is another).");
         if (Plateau.BadEpochs < 0 || Plateau.BadEpochs > CompletedEpochs || Plateau.Cooldown < 0 || Plateau.Cooldown > options.Schedule.Cooldown
             || Plateau.Reductions < 0 || Plateau.Reductions > CompletedEpochs || Plateau.Best is double best && !(best >= 0 && !double.IsInfinity(best)))
             throw bad($"Plateau is {{ Best {Plateau.Best}, BadEpochs {Plateau.BadEpochs}, Cooldown {Plateau.Cooldown}, Reductions {Plateau.Reductions} }}; expected a finite best loss >= 0 and counters from 0 to CompletedEpochs ({CompletedEpochs}), Cooldown at most the schedule's ({options.Schedule.Cooldown}).");

@@ -198,6 +198,11 @@ public sealed class DamagedModelFileTests : IClassFixture<DamagedModelFileTests.
     [InlineData("BestLoss", "-0.5", "BestLoss is -0.5; expected the best validation loss, finite and >= 0")]
     [InlineData("EpochsWithoutImprovement", "5", "EpochsWithoutImprovement is 5")]
     [InlineData("Stopped", "true", "early stopping cannot have ended this run")]
+    [InlineData("Plateau", "null", "Plateau")]
+    [InlineData("Plateau", "{\"BadEpochs\": -1}", "BadEpochs -1, Cooldown 0, Reductions 0 }; expected a finite best loss >= 0 and counters from 0 to CompletedEpochs (3)")]
+    [InlineData("Plateau", "{\"Reductions\": 99}", "Reductions 99 }")]
+    [InlineData("Plateau", "{\"Cooldown\": 4}", "Cooldown at most the schedule's (0)")]
+    [InlineData("Plateau", "{\"Best\": -1.5}", "Best -1.5,")]
     public void DamagedCheckpointStateIsRefused(string field, string json, string expected)
     {
         var bytes = EditJson(Bytes(AdamCheckpoint, manifest: true), "checkpoint.json", field, json, freshManifest: true);
