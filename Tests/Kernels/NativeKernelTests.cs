@@ -30,6 +30,10 @@ public class NativeKernelTests
         // where the rows do not divide (5 rows on 2 threads).
         data.Add("lstm forward threads=3 seed=106 batch=12 full");
         data.Add("gru-lbr0 forward threads=2 seed=107 batch=5 full");
+        // The fused gate rows (Native/src/gate_rows.hpp) over a hidden size that is no multiple of a vector: pairs of
+        // vectors, single vectors and a partial one (37 = 32 + 5 on both paths).
+        data.Add("gru-lbr1 bidirectional threads=2 seed=108 batch=6 steps=12 hidden=37");
+        data.Add("lstm-peepholes bidirectional threads=2 seed=109 batch=6 steps=12 hidden=37");
         // Many chunks of steps (the input projection and weight gradients per chunk): chunks of one step, of several
         // steps, with the batch in order (no gather/scatter) and out of order.
         foreach (var cell in cells)

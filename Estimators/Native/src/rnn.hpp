@@ -126,6 +126,10 @@ void forward(mlnr_context& ctx, const Layer& layer, int seq_length, int batch, c
 void backward(mlnr_context& ctx, const Layer& layer, int seq_length, int batch, const Tensors& in,
               float* reserve, const Gradients& g);  // consumes the reserve: dG overwrites its gate slots
 
+// Whether direction d's rows run through gate_rows.hpp's fused code (its cells with their default activations, no
+// clip, GRU with linear_before_reset = 1, LSTM without input_forget, on the avx512 and avx2 paths) or the generic loops.
+bool fused_gates(const Layer& layer, int d);
+
 // Worker w's compact rows of steps [s_begin, s_end), from X [T, B, width] into xc [rows, width]: xc[row - first] =
 // X[time(s, i), order[i]] where first = plan.offset(w, s_begin).
 void gather_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, const float* x, int width, float* xc);

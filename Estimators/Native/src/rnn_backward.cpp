@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "gate_rows.hpp"
 #include "packed_gemm.hpp"
 #include "rnn.hpp"
 
@@ -62,6 +63,7 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
     float* dgl = dhp + static_cast<long>(n) * H;
     float* drh = dgl + static_cast<long>(n) * GH;
     const bool first = s_end == plan.max_length, last = s_begin == 0;
+    const bool fused = fused_gates(L, dir.d);
     if (first) std::memset(dp_local, 0, sizeof(float) * 3 * H);
     if (n == 0) return;
 
@@ -92,11 +94,24 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
             if (k + 1 < m) prefetch_row(row + 1);
             else if (s > s_begin) prefetch_row(plan.row(w, s - 1, 0));
             float* dhk = dh + static_cast<long>(k) * H;
-            if (grad.dy) {
-                const float* dyk = grad.dy + ((static_cast<long>(t) * D + dir.d) * B + plan.order[i]) * H;
-                for (int j = 0; j < H; ++j) dhk[j] += dyk[j];
-            }
+            const float* dyk = grad.dy ? grad.dy + ((static_cast<long>(t) * D + dir.d) * B + plan.order[i]) * H : nullptr;
             const float* res = dir.reserve + row * stride;
+#if defined(MLNR_FUSED_GATES)
+            if (fused) {
+                // dG straight into the row's gate slots (dg is the reserve), and into dgl for the dh_prev GEMM.
+                float* dg_row = dg + row * dg_ld;
+                float* dgk = dgl + static_cast<long>(k) * GH;
+                if (gru)
+                    gru_backward_row(H, dhk, dyk, dg_row, dg_row + L.extra_offset(), res + L.h_prev_offset(), dgk,
+                                     dhp + static_cast<long>(k) * H);
+                else
+                    lstm_backward_row(H, dhk, dyk, dc + static_cast<long>(k) * H, dg_row, res + L.extra_offset(),
+                                      res + L.slot_offset(), dir.p, dp_local, dgk);
+                continue;
+            }
+#endif
+            if (dyk)
+                for (int j = 0; j < H; ++j) dhk[j] += dyk[j];
             const float* gates = res;
             const float* extra = res + L.extra_offset();
             const float* h_prev = res + L.h_prev_offset();
@@ -212,7 +227,7 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
         } else {
             // dh_prev (+)= dG_rec R: GRU lbr=1 adds to z*dh; RNN and LSTM start from zero.
             packed_gemm(m, dgl, GH, *dir.r_main, gru ? 1.0f : 0.0f, dhp, H);
-            if (!gru) {
+            if (!gru && !fused) {
                 for (int k = 0; k < m; ++k)
                     std::memcpy(dg + plan.row(w, s, k) * dg_ld, dgl + static_cast<long>(k) * GH, sizeof(float) * GH);
             }

@@ -4,10 +4,24 @@
 #include <cstdint>
 #include <cstring>
 
+#include "gate_rows.hpp"
 #include "packed_gemm.hpp"
 #include "rnn.hpp"
 
 MLNR_ISA_BEGIN
+
+bool fused_gates(const Layer& L, int d) {
+#if defined(MLNR_FUSED_GATES)
+    const int f = L.act[d * 3].kind, g = L.act[d * 3 + 1].kind, h = L.act[d * 3 + 2].kind;
+    if (L.clip > 0 || f != MLNR_ACTIVATION_SIGMOID || g != MLNR_ACTIVATION_TANH) return false;
+    if (L.cell == MLNR_CELL_GRU) return L.linear_before_reset;
+    return L.cell == MLNR_CELL_LSTM && !L.input_forget && h == MLNR_ACTIVATION_TANH;
+#else
+    (void)L;
+    (void)d;
+    return false;
+#endif
+}
 
 namespace {
 
@@ -36,10 +50,12 @@ inline void add_bias(float* a, const float* b, int n) {
 // max_length) writes Y_h/Y_c; between calls the state stays in the worker's state block. xw holds X W^T of compact
 // rows row0, row0 + 1, ... (xw_ld apart); in training it is the reserve's own gate slots (row0 = 0), which the cell
 // code then overwrites in place, element by element. scratch: step_scratch_floats(L, rows_of(w)).
+// (The last G*H: the fused gate rows' bias, Wb + Rb.)
 long step_scratch_floats(const Layer& L, int n) {
     const long GH = static_cast<long>(L.gates) * L.hidden;
-    return static_cast<long>(n) * (GH + 2 * L.hidden) + GH + 3 * L.hidden;
+    return static_cast<long>(n) * (GH + 2 * L.hidden) + GH + 3 * L.hidden + GH;
 }
+
 
 void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, float* scratch, const float* xw,
                long xw_ld, long row0, const float* h0, const float* c0, float* y, float* y_h, float* y_c,
@@ -59,6 +75,13 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
     float* rh = hr + static_cast<long>(n) * GH;
     float* rhr = rh + static_cast<long>(n) * H;
     float* scratch_row = rhr + static_cast<long>(n) * H;
+    // The fused rows' bias: Wb + Rb of every gate (GRU: z and r; the candidate's two stay apart).
+    float* bias = scratch_row + GH + 3 * H;
+    const bool fused = fused_gates(L, dir.d);
+    if (fused) {
+        const int count = gru ? 2 * H : GH;
+        for (int j = 0; j < count; ++j) bias[j] = (dir.wb ? dir.wb[j] : 0.0f) + (dir.rb ? dir.rb[j] : 0.0f);
+    }
 
     for (int k = 0; s_begin == 0 && k < n; ++k) {
         const int b = plan.order[plan.sorted(w, k)];
@@ -93,6 +116,18 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
             float* hk = h + static_cast<long>(k) * H;
             const float* x = xw + (row - row0) * xw_ld;
             const float* hrk = hr + static_cast<long>(k) * GH;
+#if defined(MLNR_FUSED_GATES)
+            if (fused) {
+                float* keep = reserve ? out : nullptr;
+                if (gru)
+                    gru_forward_row(H, x, hrk, bias, dir.wb ? dir.wb + 2 * H : nullptr, dir.rb ? dir.rb + 2 * H : nullptr,
+                                    hk, keep, extra, out + L.h_prev_offset());
+                else
+                    lstm_forward_row(H, x, hrk, bias, dir.p, hk, c + static_cast<long>(k) * H, keep, extra,
+                                     out + L.h_prev_offset(), out + L.slot_offset());
+                continue;
+            }
+#endif
             if (reserve) std::memcpy(out + L.h_prev_offset(), hk, sizeof(float) * H);
             if (L.cell == MLNR_CELL_RNN) {
                 for (int j = 0; j < H; ++j) a[j] = x[j] + hrk[j];
