@@ -34,6 +34,13 @@ public class NativeKernelTests
         // vectors, single vectors and a partial one (37 = 32 + 5 on both paths).
         data.Add("gru-lbr1 bidirectional threads=2 seed=108 batch=6 steps=12 hidden=37");
         data.Add("lstm-peepholes bidirectional threads=2 seed=109 batch=6 steps=12 hidden=37");
+        // Batch-1 inference with the hidden units cut among the threads (rnn_forward.cpp, forward_units): RandomCase
+        // holds its outputs to the training forward's bits (one thread there). Unequal slices (37 units: 16 + 21),
+        // three workers, more steps than one input projection's chunk (256), both directions.
+        data.Add("gru-lbr1 bidirectional threads=2 seed=110 batch=1 steps=40 hidden=48");
+        data.Add("lstm-peepholes reverse threads=3 seed=111 batch=1 steps=30 hidden=37");
+        data.Add("lstm bidirectional threads=2 seed=112 batch=1 steps=300 hidden=40");
+        data.Add("gru-lbr1 forward threads=3 seed=113 batch=1 steps=20 hidden=64 full");
         // Many chunks of steps (the input projection and weight gradients per chunk): chunks of one step, of several
         // steps, with the batch in order (no gather/scatter) and out of order.
         foreach (var cell in cells)

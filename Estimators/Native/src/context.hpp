@@ -15,7 +15,7 @@ struct Kernels;
 struct mlnr_context {
     mlnr_context(int threads, const mlnr::Kernels* path)
         : kernels(path), pool(threads), per_worker(pool.size()), per_worker_state(pool.size()),
-          gemm_panels(pool.size()) {}
+          gemm_panels(pool.size()), unit_panels(2 * pool.size()) {}
 
     // The path every call on this context runs (dispatch.hpp).
     const mlnr::Kernels* kernels;
@@ -37,6 +37,8 @@ struct mlnr_context {
     mlnr::PackedMatrix packed_input;
     // One per worker: the panels of B that packed_gemm_general packs per call.
     std::vector<mlnr::PackedMatrix> gemm_panels;
+    // Two per worker: the slices of R^T and W^T of the units a worker owns in batch-1 inference (forward_units).
+    std::vector<mlnr::PackedMatrix> unit_panels;
 
     // Safe to call from worker `worker` while the others call it for themselves.
     float* worker_floats(int worker, size_t n) {

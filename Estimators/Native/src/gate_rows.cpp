@@ -110,13 +110,15 @@ struct LstmBackward {
 };
 
 
-MLNR_VECTOR void gru_forward_vector(int H, const float* x, const float* hr, const float* bias_zr, const float* wbn,
-                                 const float* rbn, float* h, float* gates, float* extra, float* h_prev) {
+MLNR_VECTOR void gru_forward_vector(int n, const float* x, const float* hr, long stride, const float* bias_zr,
+                                    long bias_stride, const float* wbn, const float* rbn, const float* h, float* h_new,
+                                    float* gates, float* extra, float* h_prev) {
     GruForward body;
     const bool keep = gates != nullptr;
-    for_lanes<11, 6>(H, {x, x + H, x + 2 * H, hr, hr + H, hr + 2 * H, bias_zr, bias_zr + H, wbn, rbn, h},
-                     {keep ? gates : nullptr, keep ? gates + H : nullptr, keep ? gates + 2 * H : nullptr,
-                      keep ? extra : nullptr, h, keep ? h_prev : nullptr},
+    for_lanes<11, 6>(n, {x, x + stride, x + 2 * stride, hr, hr + stride, hr + 2 * stride, bias_zr, bias_zr + bias_stride,
+                         wbn, rbn, h},
+                     {keep ? gates : nullptr, keep ? gates + stride : nullptr, keep ? gates + 2 * stride : nullptr,
+                      keep ? extra : nullptr, h_new, keep ? h_prev : nullptr},
                      body);
 }
 
@@ -133,21 +135,23 @@ MLNR_VECTOR void gru_backward_vector(int H, const float* dh, const float* dy, fl
     }
 }
 
-MLNR_VECTOR void lstm_forward_vector(int H, const float* x, const float* hr, const float* bias, const float* p, float* h,
-                                  float* c, float* gates, float* extra, float* h_prev, float* c_prev) {
+MLNR_VECTOR void lstm_forward_vector(int n, const float* x, const float* hr, long stride, const float* bias,
+                                     long bias_stride, const float* p, const float* h, float* h_new, float* c,
+                                     float* gates, float* extra, float* h_prev, float* c_prev) {
     const bool keep = gates != nullptr;
-    const float* const in[17] = {x,    x + H,    x + 2 * H,    x + 3 * H,        hr, hr + H, hr + 2 * H, hr + 3 * H,
-                                 bias, bias + H, bias + 2 * H, bias + 3 * H,     p,  p ? p + H : nullptr,
-                                 p ? p + 2 * H : nullptr,      h,                c};
-    float* const out[9] = {keep ? gates : nullptr, keep ? gates + H : nullptr, keep ? gates + 2 * H : nullptr,
-                           keep ? gates + 3 * H : nullptr, keep ? extra : nullptr, h, c,
+    const long xs = stride, bs = bias_stride;
+    const float* const in[17] = {x,    x + xs,    x + 2 * xs,    x + 3 * xs,    hr, hr + xs, hr + 2 * xs, hr + 3 * xs,
+                                 bias, bias + bs, bias + 2 * bs, bias + 3 * bs, p,  p ? p + bs : nullptr,
+                                 p ? p + 2 * bs : nullptr,       h,             c};
+    float* const out[9] = {keep ? gates : nullptr,  keep ? gates + xs : nullptr,    keep ? gates + 2 * xs : nullptr,
+                           keep ? gates + 3 * xs : nullptr, keep ? extra : nullptr, h_new, c,
                            keep ? h_prev : nullptr, keep ? c_prev : nullptr};
     if (p) {
         LstmForward<true> body;
-        for_lanes<17, 9, 1>(H, in, out, body);
+        for_lanes<17, 9, 1>(n, in, out, body);
     } else {
         LstmForward<false> body;
-        for_lanes<17, 9, 1>(H, in, out, body);
+        for_lanes<17, 9, 1>(n, in, out, body);
     }
 }
 
@@ -179,9 +183,10 @@ MLNR_VECTOR void lstm_backward_vector(int H, const float* dh, const float* dy, f
 
 // The entry points: GCC gives a function whose target attribute differs from its file's its own symbol (a function
 // version), so the vector bodies above sit behind plain functions.
-void gru_forward_row(int H, const float* x, const float* hr, const float* bias_zr, const float* wbn, const float* rbn,
-                     float* h, float* gates, float* extra, float* h_prev) {
-    gru_forward_vector(H, x, hr, bias_zr, wbn, rbn, h, gates, extra, h_prev);
+void gru_forward_row(int n, const float* x, const float* hr, long stride, const float* bias_zr, long bias_stride,
+                     const float* wbn, const float* rbn, const float* h, float* h_new, float* gates, float* extra,
+                     float* h_prev) {
+    gru_forward_vector(n, x, hr, stride, bias_zr, bias_stride, wbn, rbn, h, h_new, gates, extra, h_prev);
 }
 
 void gru_backward_row(int H, const float* dh, const float* dy, float* gates, float* extra, const float* h_prev,
@@ -189,9 +194,10 @@ void gru_backward_row(int H, const float* dh, const float* dy, float* gates, flo
     gru_backward_vector(H, dh, dy, gates, extra, h_prev, dg_rec, dh_prev);
 }
 
-void lstm_forward_row(int H, const float* x, const float* hr, const float* bias, const float* p, float* h, float* c,
-                      float* gates, float* extra, float* h_prev, float* c_prev) {
-    lstm_forward_vector(H, x, hr, bias, p, h, c, gates, extra, h_prev, c_prev);
+void lstm_forward_row(int n, const float* x, const float* hr, long stride, const float* bias, long bias_stride,
+                      const float* p, const float* h, float* h_new, float* c, float* gates, float* extra, float* h_prev,
+                      float* c_prev) {
+    lstm_forward_vector(n, x, hr, stride, bias, bias_stride, p, h, h_new, c, gates, extra, h_prev, c_prev);
 }
 
 void lstm_backward_row(int H, const float* dh, const float* dy, float* dc, float* gates, const float* extra,

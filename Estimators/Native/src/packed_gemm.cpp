@@ -115,6 +115,18 @@ void pack_panels(const PackedMatrix& out, int first, int last) {
     }
 }
 
+void pack_rows(PackedMatrix& out, const float* source, int ld, int k, const int* rows, int n) {
+    pack_layout(out, source, ld, k, n, true);
+    for (int p = 0; p < out.panel_count(); ++p) {
+        float* panel = out.panels + static_cast<size_t>(p) * k * kPanel;
+        for (int j = 0; j < kPanel; ++j) {
+            const int col = p * kPanel + j;
+            const float* src = col < n && rows[col] >= 0 ? source + static_cast<long>(rows[col]) * ld : nullptr;
+            for (int kk = 0; kk < k; ++kk) panel[static_cast<size_t>(kk) * kPanel + j] = src ? src[kk] : 0.0f;
+        }
+    }
+}
+
 void pack_share(const PackedMatrix& out, int worker, int workers) {
     int first, last;
     split_rows(out.panel_count(), workers, worker, first, last);

@@ -51,6 +51,10 @@ void pack_layout(PackedMatrix& out, const float* source, int ld, int k, int n, b
 void pack_panels(const PackedMatrix& out, int first, int last);
 void pack_share(const PackedMatrix& out, int worker, int workers);
 
+// Packs B [K, N] whose column j is row rows[j] of source (K floats each, ld apart), or zeros where rows[j] < 0: a
+// layer's weights for a subset of its units (forward_units), each gate's slice padded to whole panels.
+void pack_rows(PackedMatrix& out, const float* source, int ld, int k, const int* rows, int n);
+
 // C[M, N] = A[M, K] B + beta C, A row-major with leading dimension lda.
 void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c, int ldc);
 

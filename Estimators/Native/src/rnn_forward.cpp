@@ -25,6 +25,11 @@ bool fused_gates(const Layer& L, int d) {
 
 namespace {
 
+#if defined(MLNR_FUSED_GATES)
+// Units per block in batch-1 inference on several threads (forward_units): a vector on the avx512 path.
+constexpr int kUnitBlock = 16;
+#endif
+
 struct Direction {
     const Layer& layer;
     int d;
@@ -120,10 +125,10 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
             if (fused) {
                 float* keep = reserve ? out : nullptr;
                 if (gru)
-                    gru_forward_row(H, x, hrk, bias, dir.wb ? dir.wb + 2 * H : nullptr, dir.rb ? dir.rb + 2 * H : nullptr,
-                                    hk, keep, extra, out + L.h_prev_offset());
+                    gru_forward_row(H, x, hrk, H, bias, H, dir.wb ? dir.wb + 2 * H : nullptr,
+                                    dir.rb ? dir.rb + 2 * H : nullptr, hk, hk, keep, extra, out + L.h_prev_offset());
                 else
-                    lstm_forward_row(H, x, hrk, bias, dir.p, hk, c + static_cast<long>(k) * H, keep, extra,
+                    lstm_forward_row(H, x, hrk, H, bias, H, dir.p, hk, hk, c + static_cast<long>(k) * H, keep, extra,
                                      out + L.h_prev_offset(), out + L.slot_offset());
                 continue;
             }
@@ -239,6 +244,89 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
     }
 }
 
+#if defined(MLNR_FUSED_GATES)
+// Batch-1 inference on several threads: one sequence has one row per step, so the rows cannot be dealt to workers;
+// its hidden units are instead (forward_units). How many workers that takes: 0 where it does not apply (training,
+// more than one row, one thread, the generic gate code, fewer than 2 x 16 units).
+int unit_workers(const mlnr_context& ctx, const Layer& L, int d, int batch, const float* reserve) {
+    if (reserve || batch != 1 || ctx.pool.size() < 2 || !fused_gates(L, d)) return 0;
+    const int workers = std::min(ctx.pool.size(), L.hidden / kUnitBlock);
+    return workers >= 2 ? workers : 0;
+}
+
+// One direction of batch-1 inference with the hidden units cut among `workers` threads, in blocks of kUnitBlock. A
+// worker packs the rows of W and R that produce its units' gates (each gate's slice padded to whole panels), projects
+// the inputs of a chunk of steps onto them, then per step multiplies the whole h by its slice of R^T, runs its units'
+// gate rows and writes its part of the next h; one barrier per step hands every worker the whole new h (two buffers:
+// a step reads one and writes the other). Each worker streams only its share of R from its own cache where one
+// thread would stream all of it (W4's GRU(128): R^T is 192 KiB, more than a core's L1, so a step waits on L2). Every
+// value is computed as the one-worker path computes it (the same sums in the same order, the same gate code): the
+// same bits on any thread count.
+void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int T, const Tensors& in, float* y,
+                   float* y_h, float* y_c, int workers) {
+    const int H = L.hidden, I = L.input, G = L.gates, D = L.directions, d = dir.d;
+    const bool gru = L.cell == MLNR_CELL_GRU;
+    const int length = in.lens ? in.lens[0] : T;
+    // Wb + Rb of every gate (GRU: z and r; its candidate's two stay apart), and the shared h in two buffers.
+    std::vector<float> bias(static_cast<size_t>(G) * H, 0.0f);
+    for (int j = 0; j < (gru ? 2 * H : G * H); ++j) bias[j] = (dir.wb ? dir.wb[j] : 0.0f) + (dir.rb ? dir.rb[j] : 0.0f);
+    std::vector<float> h(2 * static_cast<size_t>(H), 0.0f);
+    if (in.h0) std::memcpy(h.data(), in.h0 + static_cast<long>(d) * H, sizeof(float) * H);
+    JobBarrier step(workers);
+    ctx.pool.run(workers, [&](int w) {
+        abandoning(step, [&] {
+            int first, last;
+            split_rows(ceil_div(H, kUnitBlock), workers, w, first, last);
+            const int u0 = first * kUnitBlock, width = std::min(last * kUnitBlock, H) - u0;
+            const int wp = ceil_div(width, kPanel) * kPanel, cols = G * wp;
+            // Column g * wp + j of the worker's B is gate g's unit u0 + j: row g * H + u0 + j of W and of R.
+            std::vector<int> rows(cols, -1);
+            for (int g = 0; g < G; ++g)
+                for (int j = 0; j < width; ++j) rows[g * wp + j] = g * H + u0 + j;
+            PackedMatrix& r_slice = ctx.unit_panels[2 * w];
+            PackedMatrix& w_slice = ctx.unit_panels[2 * w + 1];
+            pack_rows(r_slice, dir.r, H, H, rows.data(), cols);
+            pack_rows(w_slice, dir.w, I, I, rows.data(), cols);
+            constexpr int kChunk = 256;  // steps per input projection
+            float* xw = ctx.worker_floats(w, static_cast<size_t>(kChunk + 1) * cols + width);
+            float* hr = xw + static_cast<long>(kChunk) * cols;
+            float* c = hr + cols;
+            for (int j = 0; j < width && !gru; ++j) c[j] = in.c0 ? in.c0[static_cast<long>(d) * H + u0 + j] : 0.0f;
+            const float* wbn = dir.wb && gru ? dir.wb + 2 * H + u0 : nullptr;
+            const float* rbn = dir.rb && gru ? dir.rb + 2 * H + u0 : nullptr;
+            const float* p = dir.p ? dir.p + u0 : nullptr;
+            for (int s0 = 0; s0 < length; s0 += kChunk) {
+                const int s1 = std::min(length, s0 + kChunk);
+                // This chunk's steps read X at times [t0, t0 + s1 - s0), reversed or not.
+                const int t0 = dir.reverse ? length - s1 : s0;
+                packed_gemm(s1 - s0, in.x + static_cast<long>(t0) * I, I, w_slice, 0.0f, xw, cols);
+                for (int s = s0; s < s1; ++s) {
+                    const int t = dir.reverse ? length - 1 - s : s;
+                    const float* cur = h.data() + (s % 2) * H;
+                    float* next = h.data() + ((s + 1) % 2) * H;
+                    packed_gemm(1, cur, H, r_slice, 0.0f, hr, cols);
+                    const float* x = xw + static_cast<long>(t - t0) * cols;
+                    if (gru)
+                        gru_forward_row(width, x, hr, wp, bias.data() + u0, H, wbn, rbn, cur + u0, next + u0, nullptr,
+                                        nullptr, nullptr);
+                    else
+                        lstm_forward_row(width, x, hr, wp, bias.data() + u0, H, p, cur + u0, next + u0, c, nullptr,
+                                         nullptr, nullptr, nullptr);
+                    if (y) std::memcpy(y + (static_cast<long>(t) * D + d) * H + u0, next + u0, sizeof(float) * width);
+                    if (!step.wait()) return;
+                }
+            }
+            for (int t = length; y && t < T; ++t)
+                std::memset(y + (static_cast<long>(t) * D + d) * H + u0, 0, sizeof(float) * width);
+            const float* final_h = h.data() + (length % 2) * H;
+            if (y_h) std::memcpy(y_h + static_cast<long>(d) * H + u0, final_h + u0, sizeof(float) * width);
+            if (y_c && !gru) std::memcpy(y_c + static_cast<long>(d) * H + u0, c, sizeof(float) * width);
+        });
+    });
+}
+
+#endif
+
 }  // namespace
 
 void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in, float* y, float* y_h, float* y_c,
@@ -249,6 +337,16 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
         const bool reverse = L.reverse(d);
         const float* r = in.r + static_cast<long>(d) * GH * H;
         const bool lbr0 = L.cell == MLNR_CELL_GRU && !L.linear_before_reset;
+#if defined(MLNR_FUSED_GATES)
+        if (const int units = unit_workers(ctx, L, d, B, reserve); units > 0) {
+            const Direction dir{L, d, reverse, in.w + static_cast<long>(d) * GH * I, r,
+                                in.bias ? in.bias + static_cast<long>(d) * 2 * GH : nullptr,
+                                in.bias ? in.bias + static_cast<long>(d) * 2 * GH + GH : nullptr,
+                                in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr, nullptr, nullptr};
+            forward_units(ctx, L, dir, T, in, y, y_h, y_c, units);
+            continue;
+        }
+#endif
         // The workers pack the weights together (each a share of the panels), then wait for each other.
         pack_layout(ctx.packed_main, r, H, H, lbr0 ? 2 * H : GH, true);
         if (lbr0) pack_layout(ctx.packed_candidate, r + 2L * H * H, H, H, H, true);
