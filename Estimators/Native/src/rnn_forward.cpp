@@ -272,7 +272,7 @@ void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int 
     for (int j = 0; j < (gru ? 2 * H : G * H); ++j) bias[j] = (dir.wb ? dir.wb[j] : 0.0f) + (dir.rb ? dir.rb[j] : 0.0f);
     std::vector<float> h(2 * static_cast<size_t>(H), 0.0f);
     if (in.h0) std::memcpy(h.data(), in.h0 + static_cast<long>(d) * H, sizeof(float) * H);
-    JobBarrier step(workers);
+    StepBarrier step(workers);
     ctx.pool.run(workers, [&](int w) {
         abandoning(step, [&] {
             int first, last;
@@ -313,7 +313,7 @@ void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int 
                         lstm_forward_row(width, x, hr, wp, bias.data() + u0, H, p, cur + u0, next + u0, c, nullptr,
                                          nullptr, nullptr, nullptr);
                     if (y) std::memcpy(y + (static_cast<long>(t) * D + d) * H + u0, next + u0, sizeof(float) * width);
-                    if (!step.wait()) return;
+                    if (!step.wait(w, s + 1)) return;
                 }
             }
             for (int t = length; y && t < T; ++t)

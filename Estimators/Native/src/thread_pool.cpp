@@ -129,6 +129,17 @@ void ThreadPool::worker_loop(int index) {
     }
 }
 
+bool StepBarrier::wait(int thread, int64_t steps) {
+    done_[thread].value.store(steps, std::memory_order_release);
+    for (int other = 0; other < static_cast<int>(done_.size()); ++other) {
+        for (int spins = 0; done_[other].value.load(std::memory_order_acquire) < steps; ++spins) {
+            if (abandoned_.load(std::memory_order_acquire)) return false;
+            spin_once(spins);
+        }
+    }
+    return true;
+}
+
 bool JobBarrier::wait() {
     if (abandoned_.load(std::memory_order_acquire)) return false;
     const int generation = generation_.load(std::memory_order_acquire);

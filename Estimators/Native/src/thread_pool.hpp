@@ -83,6 +83,26 @@ private:
     std::atomic<bool> abandoned_{false};
 };
 
+// A barrier for the threads of a job that meet at every step of a loop (batch-1 inference, forward_units): each
+// thread publishes how many steps it has finished in its own cache line and waits until every other thread has
+// finished as many. A step then costs each thread one write of its own line and one read of each other's, where
+// JobBarrier's shared counter and generation move between the cores several times.
+class StepBarrier {
+public:
+    explicit StepBarrier(int threads) : done_(threads) {}
+    // Thread `thread` has finished `steps` steps; returns when every thread has (true), or when the job was abandoned
+    // (false).
+    bool wait(int thread, int64_t steps);
+    void abandon() { abandoned_.store(true, std::memory_order_release); }
+
+private:
+    struct alignas(64) Count {
+        std::atomic<int64_t> value{0};
+    };
+    std::vector<Count> done_;
+    std::atomic<bool> abandoned_{false};
+};
+
 // Rows [begin, end) of `total` for worker w of `workers`.
 inline void split_rows(int total, int workers, int w, int& begin, int& end) {
     begin = static_cast<int>(static_cast<long long>(total) * w / workers);
@@ -90,8 +110,8 @@ inline void split_rows(int total, int workers, int w, int& begin, int& end) {
 }
 
 // Calls body() and abandons the barrier if it throws (then rethrows).
-template <typename F>
-void abandoning(JobBarrier& barrier, F&& body) {
+template <typename Barrier, typename F>
+void abandoning(Barrier& barrier, F&& body) {
     try {
         body();
     } catch (...) {
