@@ -28,7 +28,10 @@ using MlNetRnn.Training;
 
 return ExampleProgram.Run("spam-demo", () =>
 {
-    var epochs = 4;
+    // 6 epochs with a slow weight average (0.998) were chosen on --tune 0.2 (a fifth of the training mails; the held-out
+    // 20% not read): seeds 1-3 reached 98.45, 98.66, 98.45% there, against 98.14, 98.55, 97.52% with the earlier 4
+    // epochs and 0.99, whose held-out result moved between 98.2% and 98.9% with the seed and the kernel's rounding.
+    var epochs = 6;
     var readOut = ReadOutKind.MaxPool;
     var threads = Environment.ProcessorCount;
     var seed = 1;
@@ -47,7 +50,7 @@ return ExampleProgram.Run("spam-demo", () =>
     var removeListArtifacts = true;
     var validation = 0f;
     var decay = 1f;
-    var average = 0.99f;
+    var average = 0.998f;
     var tune = 0.0;
     var runBaseline = true;
     string? corpusPath = null;
