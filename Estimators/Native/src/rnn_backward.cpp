@@ -8,7 +8,6 @@
 #include "gate_rows.hpp"
 #include "packed_gemm.hpp"
 #include "rnn.hpp"
-#include "vector_math.hpp"
 
 MLNR_ISA_BEGIN
 
@@ -247,34 +246,13 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
 }
 
 // sums[j] = sum over rows of a[row, j] (lda apart), row by row in order (vectorised across j).
-void column_sums_generic(long rows, const float* a, int lda, int n, float* sums) {
+void column_sums(long rows, const float* a, int lda, int n, float* sums) {
     std::memset(sums, 0, sizeof(float) * n);
     for (long i = 0; i < rows; ++i) {
         const float* row = a + i * lda;
         for (int j = 0; j < n; ++j) sums[j] += row[j];
     }
 }
-
-#if defined(MLNR_FUSED_GATES)
-// The same sums in the same order, 64 columns at a time in registers over all rows (the generic loop loads and
-// stores every sum once per row); the columns past the last whole block run the generic loop.
-MLNR_VECTOR void column_sums(long rows, const float* a, int lda, int n, float* sums) {
-    constexpr int kBlock = 64, kVectors = kBlock / kLanes;
-    int j0 = 0;
-    for (; j0 + kBlock <= n; j0 += kBlock) {
-        vf acc[kVectors];
-        for (int v = 0; v < kVectors; ++v) acc[v] = vzero();
-        for (long i = 0; i < rows; ++i) {
-            const float* row = a + i * lda + j0;
-            for (int v = 0; v < kVectors; ++v) acc[v] = vadd(acc[v], vload(row + v * kLanes));
-        }
-        for (int v = 0; v < kVectors; ++v) vstore(sums + j0 + v * kLanes, acc[v]);
-    }
-    if (j0 < n) column_sums_generic(rows, a + j0, lda, n - j0, sums + j0);
-}
-#else
-void column_sums(long rows, const float* a, int lda, int n, float* sums) { column_sums_generic(rows, a, lda, n, sums); }
-#endif
 
 // Where a worker adds its rows' weight gradients: the outputs (worker 0) or its own share (the others).
 struct WeightGradients {

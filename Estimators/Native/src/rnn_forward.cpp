@@ -41,10 +41,21 @@ struct Direction {
     const float* p;   // [3*H] or nullptr
     const PackedMatrix* r_main;       // R^T [H, G*H], or [H, 2*H] (z and r) for GRU lbr=0
     const PackedMatrix* r_candidate;  // GRU lbr=0: Rh^T [H, H]
+    const float* fused_bias;          // the fused gate rows' Wb + Rb (fused_bias_of), or nullptr
     const Activation& f() const { return layer.act[d * 3]; }
     const Activation& g() const { return layer.act[d * 3 + 1]; }
     const Activation& h() const { return layer.act[d * 3 + 2]; }
 };
+
+// Wb + Rb of every gate, which the fused gate rows add as one bias (GRU: z and r; its candidate's Wbh and Rbh stay
+// apart, Rbh inside r * (Rh h + Rbh)). Empty where the direction runs the generic code.
+std::vector<float> fused_bias_of(const Layer& L, int d, const float* wb, const float* rb) {
+    if (!fused_gates(L, d)) return {};
+    const int count = L.cell == MLNR_CELL_GRU ? 2 * L.hidden : L.gates * L.hidden;
+    std::vector<float> bias(count);
+    for (int j = 0; j < count; ++j) bias[j] = (wb ? wb[j] : 0.0f) + (rb ? rb[j] : 0.0f);
+    return bias;
+}
 
 inline void add_bias(float* a, const float* b, int n) {
     if (b)
@@ -55,12 +66,10 @@ inline void add_bias(float* a, const float* b, int n) {
 // max_length) writes Y_h/Y_c; between calls the state stays in the worker's state block. xw holds X W^T of compact
 // rows row0, row0 + 1, ... (xw_ld apart); in training it is the reserve's own gate slots (row0 = 0), which the cell
 // code then overwrites in place, element by element. scratch: step_scratch_floats(L, rows_of(w)).
-// (The last G*H: the fused gate rows' bias, Wb + Rb.)
 long step_scratch_floats(const Layer& L, int n) {
     const long GH = static_cast<long>(L.gates) * L.hidden;
-    return static_cast<long>(n) * (GH + 2 * L.hidden) + GH + 3 * L.hidden + GH;
+    return static_cast<long>(n) * (GH + 2 * L.hidden) + GH + 3 * L.hidden;
 }
-
 
 void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, float* scratch, const float* xw,
                long xw_ld, long row0, const float* h0, const float* c0, float* y, float* y_h, float* y_c,
@@ -80,13 +89,6 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
     float* rh = hr + static_cast<long>(n) * GH;
     float* rhr = rh + static_cast<long>(n) * H;
     float* scratch_row = rhr + static_cast<long>(n) * H;
-    // The fused rows' bias: Wb + Rb of every gate (GRU: z and r; the candidate's two stay apart).
-    float* bias = scratch_row + GH + 3 * H;
-    const bool fused = fused_gates(L, dir.d);
-    if (fused) {
-        const int count = gru ? 2 * H : GH;
-        for (int j = 0; j < count; ++j) bias[j] = (dir.wb ? dir.wb[j] : 0.0f) + (dir.rb ? dir.rb[j] : 0.0f);
-    }
 
     for (int k = 0; s_begin == 0 && k < n; ++k) {
         const int b = plan.order[plan.sorted(w, k)];
@@ -122,14 +124,14 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
             const float* x = xw + (row - row0) * xw_ld;
             const float* hrk = hr + static_cast<long>(k) * GH;
 #if defined(MLNR_FUSED_GATES)
-            if (fused) {
+            if (dir.fused_bias) {
                 float* keep = reserve ? out : nullptr;
                 if (gru)
-                    gru_forward_row(H, x, hrk, H, bias, H, dir.wb ? dir.wb + 2 * H : nullptr,
+                    gru_forward_row(H, x, hrk, H, dir.fused_bias, H, dir.wb ? dir.wb + 2 * H : nullptr,
                                     dir.rb ? dir.rb + 2 * H : nullptr, hk, hk, keep, extra, out + L.h_prev_offset());
                 else
-                    lstm_forward_row(H, x, hrk, H, bias, H, dir.p, hk, hk, c + static_cast<long>(k) * H, keep, extra,
-                                     out + L.h_prev_offset(), out + L.slot_offset());
+                    lstm_forward_row(H, x, hrk, H, dir.fused_bias, H, dir.p, hk, hk, c + static_cast<long>(k) * H, keep,
+                                     extra, out + L.h_prev_offset(), out + L.slot_offset());
                 continue;
             }
 #endif
@@ -248,9 +250,9 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
 // Batch-1 inference on several threads: one sequence has one row per step, so the rows cannot be dealt to workers;
 // its hidden units are instead (forward_units). How many workers that takes: 0 where it does not apply (training,
 // more than one row, one thread, the generic gate code, fewer than 2 x 16 units).
-int unit_workers(const mlnr_context& ctx, const Layer& L, int d, int batch, const float* reserve) {
-    if (reserve || batch != 1 || ctx.pool.size() < 2 || !fused_gates(L, d)) return 0;
-    const int workers = std::min(ctx.pool.size(), L.hidden / kUnitBlock);
+int unit_workers(const mlnr_context& ctx, const Direction& dir, int batch, const float* reserve) {
+    if (reserve || batch != 1 || ctx.pool.size() < 2 || !dir.fused_bias) return 0;
+    const int workers = std::min(ctx.pool.size(), dir.layer.hidden / kUnitBlock);
     return workers >= 2 ? workers : 0;
 }
 
@@ -267,9 +269,7 @@ void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int 
     const int H = L.hidden, I = L.input, G = L.gates, D = L.directions, d = dir.d;
     const bool gru = L.cell == MLNR_CELL_GRU;
     const int length = in.lens ? in.lens[0] : T;
-    // Wb + Rb of every gate (GRU: z and r; its candidate's two stay apart), and the shared h in two buffers.
-    std::vector<float> bias(static_cast<size_t>(G) * H, 0.0f);
-    for (int j = 0; j < (gru ? 2 * H : G * H); ++j) bias[j] = (dir.wb ? dir.wb[j] : 0.0f) + (dir.rb ? dir.rb[j] : 0.0f);
+    // The shared h, in two buffers.
     std::vector<float> h(2 * static_cast<size_t>(H), 0.0f);
     if (in.h0) std::memcpy(h.data(), in.h0 + static_cast<long>(d) * H, sizeof(float) * H);
     StepBarrier step(workers);
@@ -307,10 +307,10 @@ void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int 
                     packed_gemm(1, cur, H, r_slice, 0.0f, hr, cols);
                     const float* x = xw + static_cast<long>(t - t0) * cols;
                     if (gru)
-                        gru_forward_row(width, x, hr, wp, bias.data() + u0, H, wbn, rbn, cur + u0, next + u0, nullptr,
+                        gru_forward_row(width, x, hr, wp, dir.fused_bias + u0, H, wbn, rbn, cur + u0, next + u0, nullptr,
                                         nullptr, nullptr);
                     else
-                        lstm_forward_row(width, x, hr, wp, bias.data() + u0, H, p, cur + u0, next + u0, c, nullptr,
+                        lstm_forward_row(width, x, hr, wp, dir.fused_bias + u0, H, p, cur + u0, next + u0, c, nullptr,
                                          nullptr, nullptr, nullptr);
                     if (y) std::memcpy(y + (static_cast<long>(t) * D + d) * H + u0, next + u0, sizeof(float) * width);
                     if (!step.wait(w, s + 1)) return;
@@ -337,12 +337,14 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
         const bool reverse = L.reverse(d);
         const float* r = in.r + static_cast<long>(d) * GH * H;
         const bool lbr0 = L.cell == MLNR_CELL_GRU && !L.linear_before_reset;
+        const float* wb = in.bias ? in.bias + static_cast<long>(d) * 2 * GH : nullptr;
+        const float* rb = in.bias ? in.bias + static_cast<long>(d) * 2 * GH + GH : nullptr;
+        const std::vector<float> fused_bias = fused_bias_of(L, d, wb, rb);
+        const Direction dir{L, d, reverse, in.w + static_cast<long>(d) * GH * I, r, wb, rb,
+                            in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr, &ctx.packed_main, &ctx.packed_candidate,
+                            fused_bias.empty() ? nullptr : fused_bias.data()};
 #if defined(MLNR_FUSED_GATES)
-        if (const int units = unit_workers(ctx, L, d, B, reserve); units > 0) {
-            const Direction dir{L, d, reverse, in.w + static_cast<long>(d) * GH * I, r,
-                                in.bias ? in.bias + static_cast<long>(d) * 2 * GH : nullptr,
-                                in.bias ? in.bias + static_cast<long>(d) * 2 * GH + GH : nullptr,
-                                in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr, nullptr, nullptr};
+        if (const int units = unit_workers(ctx, dir, B, reserve); units > 0) {
             forward_units(ctx, L, dir, T, in, y, y_h, y_c, units);
             continue;
         }
@@ -352,10 +354,6 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
         if (lbr0) pack_layout(ctx.packed_candidate, r + 2L * H * H, H, H, H, true);
         pack_layout(ctx.packed_input, in.w + static_cast<long>(d) * GH * I, I, I, GH, true);  // W^T [I, G*H]
         JobBarrier packed(plan.workers);
-        const Direction dir{L, d, reverse, in.w + static_cast<long>(d) * GH * I, r,
-                            in.bias ? in.bias + static_cast<long>(d) * 2 * GH : nullptr,
-                            in.bias ? in.bias + static_cast<long>(d) * 2 * GH + GH : nullptr,
-                            in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr, &ctx.packed_main, &ctx.packed_candidate};
         // X is read in place when the worker's compact rows are X's rows w, w + W, ... (Plan::strided), else each
         // chunk's rows are gathered first. Per chunk X W^T of its rows goes into the reserve's gate slots when
         // training (no scratch of [rows, G*H]), else into the worker's scratch, and the worker runs the chunk's steps
