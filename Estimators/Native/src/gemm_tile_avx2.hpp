@@ -15,13 +15,16 @@ MLNR_ISA_BEGIN
 // (gemm_tile_avx512.hpp: the same bits). Registers: 4 R P accumulators, R broadcasts of A and one vector of B at a
 // time: the full tile, 3 rows x 1 panel, takes 12 + 3 + 1 = 16; one row takes 3 panels (12 accumulators). With two
 // FMA units of latency 4, 8 or more independent accumulators keep them busy. A is [M, K] (element (r, p) at
-// a[r * lda + p]) or, with TransA, stored as [K, M] (at a[p * lda + r]).
+// a[r * lda + p]) or, with TransA, stored as [K, M] (at a[p * lda + r]). `resume`: as the avx512 tile's.
 template <int R, int P, bool TransA>
 void tile(const float* a, int lda, const float* panel, long panel_stride, int k, float alpha, float beta, float* c,
-          int ldc, int cols) {
+          int ldc, int cols, bool resume) {
     __m256 acc[R][4 * P];
-    for (int r = 0; r < R; ++r)
-        for (int q = 0; q < 4 * P; ++q) acc[r][q] = _mm256_setzero_ps();
+    for (int q = 0; q < 4 * P; ++q) {
+        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(cols - 8 * q), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        for (int r = 0; r < R; ++r)
+            acc[r][q] = resume ? _mm256_maskload_ps(c + static_cast<long>(r) * ldc + 8 * q, mask) : _mm256_setzero_ps();
+    }
     for (int p = 0; p < k; ++p) {
         __m256 av[R];
         for (int r = 0; r < R; ++r)

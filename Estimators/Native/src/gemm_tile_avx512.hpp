@@ -14,15 +14,21 @@ MLNR_ISA_BEGIN
 // of the group's first `cols` columns, C = alpha acc + beta C. A chain of FMAs into one accumulator waits on the
 // previous one (latency about 4 cycles), so a tile needs 8 or more independent accumulators to keep the FMA unit busy:
 // few rows take more panels at once (1 row: 4 panels, 8 accumulators), which is what makes batch-1 inference and the
-// short tails of ragged batches run at the load rate instead of the FMA latency. A is [M, K] (element (r, p) at
+// short tails of ragged batches run at the load rate instead of the FMA latency. With `resume`, the accumulators start
+// from C as an earlier call over the preceding k left it (alpha 1, beta 0: the sums as they were, exactly), so a
+// product can be cut into calls over consecutive ranges of k with the bits of one call (packed_gemm_part). A is [M, K] (element (r, p) at
 // a[r * lda + p]) or, with TransA, stored as [K, M] (at a[p * lda + r]: the weight gradients' dG^T). Each element of
 // C is one accumulator summed over k in order, so its bits do not depend on the tile, the panel group or the cut.
 template <int R, int P, bool TransA>
 __attribute__((target("avx512f"))) void tile(const float* a, int lda, const float* panel, long panel_stride, int k,
-                                              float alpha, float beta, float* c, int ldc, int cols) {
+                                              float alpha, float beta, float* c, int ldc, int cols, bool resume) {
     __m512 acc[R][2 * P];
-    for (int r = 0; r < R; ++r)
-        for (int q = 0; q < 2 * P; ++q) acc[r][q] = _mm512_setzero_ps();
+    for (int q = 0; q < 2 * P; ++q) {
+        const int left = cols - 16 * q;
+        const __mmask16 mask = left >= 16 ? 0xFFFF : left <= 0 ? 0 : static_cast<__mmask16>((1u << left) - 1);
+        for (int r = 0; r < R; ++r)
+            acc[r][q] = resume ? _mm512_maskz_loadu_ps(mask, c + static_cast<long>(r) * ldc + 16 * q) : _mm512_setzero_ps();
+    }
     for (int p = 0; p < k; ++p) {
         __m512 b[2 * P];
         for (int q = 0; q < P; ++q) {

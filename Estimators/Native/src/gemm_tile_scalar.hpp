@@ -17,13 +17,15 @@ MLNR_ISA_BEGIN
 
 // C rows [0, R) x the columns of one panel: acc += A[r, k] * panel[k, 0..31] over all k, then C = alpha acc + beta C
 // for the first `cols` columns. A is [M, K] (element (r, p) at a[r * lda + p]) or, with TransA, stored as [K, M]
-// (at a[p * lda + r]).
+// (at a[p * lda + r]). `resume`: as the avx512 tile's.
 template <int R, int P, bool TransA>
 void tile(const float* a, int lda, const float* panel, long panel_stride, int k, float alpha, float beta, float* c,
-          int ldc, int cols) {
+          int ldc, int cols, bool resume) {
     static_assert(P == 1, "the scalar tile takes one panel");
     (void)panel_stride;
     float acc[R][kPanel] = {};
+    for (int r = 0; resume && r < R; ++r)
+        for (int j = 0; j < cols && j < kPanel; ++j) acc[r][j] = c[static_cast<long>(r) * ldc + j];
     for (int p = 0; p < k; ++p) {
         const float* b = panel + static_cast<long>(p) * kPanel;
         for (int r = 0; r < R; ++r) {

@@ -15,7 +15,7 @@ MLNR_ISA_BEGIN
 
 namespace {
 
-using TileFunction = void (*)(const float*, int, const float*, long, int, float, float, float*, int, int);
+using TileFunction = void (*)(const float*, int, const float*, long, int, float, float, float*, int, int, bool);
 
 // kTiles<TransA>[R][P]: the path's tile of R rows (1..kTileRows) against P panels (1..kMaxPanels).
 template <bool T, int R, int... P>
@@ -29,17 +29,17 @@ constexpr std::array<std::array<TileFunction, kMaxPanels + 1>, kTileRows + 1> ta
 template <bool T>
 constexpr auto kTiles = table_of<T>(std::make_integer_sequence<int, kTileRows>());
 
-// C[M, N] = alpha A B + beta C over the packed panels of B (K x N). Rows in chunks of about 64 (whole tiles) so the
+// C[M, N] = alpha A B + beta C over the packed panels of B (K x N, panels panel_stride floats apart; with `resume`,
+// the tiles' sums start from C: alpha 1 and beta 0 only, see packed_gemm_part). Rows in chunks of about 64 (whole tiles) so the
 // chunk of A stays in cache while every panel of B passes over it; within a chunk, one panel at a time against every
 // full tile of kTileRows rows. A chunk's last, short tile takes several panels at once (kPanelsFor), at the start of
 // each group of panels, so the group is in cache for the full tiles.
 template <bool TransA>
-void run_tiles(int m, const float* a, int lda, const float* panels_base, int k, int n, float alpha, float beta,
-               float* c, int ldc) {
+void run_tiles(int m, const float* a, int lda, const float* panels_base, long panel_stride, int k, int n, float alpha,
+               float beta, float* c, int ldc, bool resume = false) {
     constexpr int kRowChunk = 64 / kTileRows * kTileRows;
     auto rows_of_a = [&](int r) { return TransA ? a + r : a + static_cast<long>(r) * lda; };
     const int panels = ceil_div(n, kPanel);
-    const long panel_stride = static_cast<long>(k) * kPanel;
     for (int r0 = 0; r0 < m; r0 += kRowChunk) {
         const int r1 = m - r0 < kRowChunk ? m : r0 + kRowChunk;
         const int full_end = r0 + (r1 - r0) / kTileRows * kTileRows;
@@ -51,12 +51,12 @@ void run_tiles(int m, const float* a, int lda, const float* panels_base, int k, 
                 const int in_group = panels - p < group ? panels - p : group;
                 kTiles<TransA>[short_rows][in_group](rows_of_a(full_end), lda, panel, panel_stride, k, alpha, beta,
                                                      c + static_cast<long>(full_end) * ldc + p * kPanel, ldc,
-                                                     n - p * kPanel);
+                                                     n - p * kPanel, resume);
             }
             const int cols = n - p * kPanel < kPanel ? n - p * kPanel : kPanel;
             for (int r = r0; r < full_end; r += kTileRows)
                 kTiles<TransA>[kTileRows][1](rows_of_a(r), lda, panel, panel_stride, k, alpha, beta,
-                                             c + static_cast<long>(r) * ldc + p * kPanel, ldc, cols);
+                                             c + static_cast<long>(r) * ldc + p * kPanel, ldc, cols, resume);
         }
     }
 }
@@ -64,8 +64,9 @@ void run_tiles(int m, const float* a, int lda, const float* panels_base, int k, 
 // run_tiles for A as stored: [M, K], or [K, M] with trans_a.
 void run_tiles_for(bool trans_a, int m, const float* a, int lda, const PackedMatrix& b, float alpha, float beta,
                    float* c, int ldc) {
-    if (trans_a) run_tiles<true>(m, a, lda, b.panels, b.k, b.n, alpha, beta, c, ldc);
-    else run_tiles<false>(m, a, lda, b.panels, b.k, b.n, alpha, beta, c, ldc);
+    const long panel_stride = static_cast<long>(b.k) * kPanel;
+    if (trans_a) run_tiles<true>(m, a, lda, b.panels, panel_stride, b.k, b.n, alpha, beta, c, ldc);
+    else run_tiles<false>(m, a, lda, b.panels, panel_stride, b.k, b.n, alpha, beta, c, ldc);
 }
 
 // C = beta C for a product with no terms (k = 0): BLAS leaves C untouched only for beta = 1; 0 where beta is 0.
@@ -144,7 +145,17 @@ void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float be
         scale_rows(m, b.n, beta, c, ldc);
         return;
     }
-    run_tiles<false>(m, a, lda, b.panels, b.k, b.n, 1.0f, beta, c, ldc);
+    run_tiles<false>(m, a, lda, b.panels, static_cast<long>(b.k) * kPanel, b.k, b.n, 1.0f, beta, c, ldc);
+}
+
+void packed_gemm_part(int m, const float* a, int lda, const PackedMatrix& b, int k0, int k1, bool resume, float* c,
+                      int ldc) {
+    if (m <= 0 || b.n <= 0 || k1 <= k0) {
+        if (!resume) scale_rows(m, b.n, 0.0f, c, ldc);
+        return;
+    }
+    run_tiles<false>(m, a + k0, lda, b.panels + static_cast<long>(k0) * kPanel, static_cast<long>(b.k) * kPanel,
+                     k1 - k0, b.n, 1.0f, 0.0f, c, ldc, resume);
 }
 
 void gemm_on_worker(mlnr_context& ctx, int worker, bool trans_a, bool trans_b, int m, int n, int k, float alpha,

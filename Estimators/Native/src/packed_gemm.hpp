@@ -58,6 +58,12 @@ void pack_rows(PackedMatrix& out, const float* source, int ld, int k, const int*
 // C[M, N] = A[M, K] B + beta C, A row-major with leading dimension lda.
 void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c, int ldc);
 
+// C[M, N] = A[M, k0:k1] B[k0:k1, :], continuing from C where `resume` (C as the call for the preceding range left it):
+// a product cut into calls over consecutive ranges of k, 0 to K, gives the bits of one packed_gemm with beta 0 (each
+// accumulator goes through memory exactly between calls and sums its terms in the same order).
+void packed_gemm_part(int m, const float* a, int lda, const PackedMatrix& b, int k0, int k1, bool resume, float* c,
+                      int ldc);
+
 // C[M, N] = alpha op(A) op(B) + beta C (BLAS semantics, row-major) on the context's workers: B packed per call, by
 // panels of 32 columns that the workers take dynamically, each packing its own. k = 0 gives beta C (0 where beta is
 // 0, whatever C held).

@@ -259,8 +259,10 @@ int unit_workers(const mlnr_context& ctx, const Direction& dir, int batch, const
 // One direction of batch-1 inference with the hidden units cut among `workers` threads, in blocks of kUnitBlock. A
 // worker packs the rows of W and R that produce its units' gates (each gate's slice padded to whole panels), projects
 // the inputs of a chunk of steps onto them, then per step multiplies the whole h by its slice of R^T, runs its units'
-// gate rows and writes its part of the next h; one barrier per step hands every worker the whole new h (two buffers:
-// a step reads one and writes the other). Each worker streams only its share of R from its own cache where one
+// gate rows and writes its part of the next h (two buffers: a step reads one and writes the other). A worker publishes
+// each step it finishes (StepBarrier) and reads another's units of h once that one has finished the step before: the
+// product runs over the owners' units in order, so worker 0 multiplies its own units while the others finish theirs,
+// and the one-row product goes on from its partial sums (packed_gemm_part) as each owner's units arrive. Each worker streams only its share of R from its own cache where one
 // thread would stream all of it (W4's GRU(128): R^T is 192 KiB, more than a core's L1, so a step waits on L2). Every
 // value is computed as the one-worker path computes it (the same sums in the same order, the same gate code): the
 // same bits on any thread count.
@@ -275,9 +277,14 @@ void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int 
     StepBarrier step(workers);
     ctx.pool.run(workers, [&](int w) {
         abandoning(step, [&] {
-            int first, last;
-            split_rows(ceil_div(H, kUnitBlock), workers, w, first, last);
-            const int u0 = first * kUnitBlock, width = std::min(last * kUnitBlock, H) - u0;
+            // Worker v owns units [unit_begin[v], unit_begin[v + 1]).
+            std::vector<int> unit_begin(workers + 1, H);
+            for (int v = 0; v < workers; ++v) {
+                int first, last;
+                split_rows(ceil_div(H, kUnitBlock), workers, v, first, last);
+                unit_begin[v] = first * kUnitBlock;
+            }
+            const int u0 = unit_begin[w], width = unit_begin[w + 1] - u0;
             const int wp = ceil_div(width, kPanel) * kPanel, cols = G * wp;
             // Column g * wp + j of the worker's B is gate g's unit u0 + j: row g * H + u0 + j of W and of R.
             std::vector<int> rows(cols, -1);
@@ -304,7 +311,12 @@ void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int 
                     const int t = dir.reverse ? length - 1 - s : s;
                     const float* cur = h.data() + (s % 2) * H;
                     float* next = h.data() + ((s + 1) % 2) * H;
-                    packed_gemm(1, cur, H, r_slice, 0.0f, hr, cols);
+                    // h R^T over k in order, one owner's units of h at a time, each once its owner has finished step
+                    // s - 1: this worker's own units are ready, so worker 0 starts on them while the others finish.
+                    for (int v = 0; v < workers; ++v) {
+                        if (v != w && !step.wait_for(v, s)) return;
+                        packed_gemm_part(1, cur, H, r_slice, unit_begin[v], unit_begin[v + 1], v > 0, hr, cols);
+                    }
                     const float* x = xw + static_cast<long>(t - t0) * cols;
                     if (gru)
                         gru_forward_row(width, x, hr, wp, dir.fused_bias + u0, H, wbn, rbn, cur + u0, next + u0, nullptr,
@@ -312,8 +324,8 @@ void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int 
                     else
                         lstm_forward_row(width, x, hr, wp, dir.fused_bias + u0, H, p, cur + u0, next + u0, c, nullptr,
                                          nullptr, nullptr, nullptr);
+                    step.arrive(w, s + 1);
                     if (y) std::memcpy(y + (static_cast<long>(t) * D + d) * H + u0, next + u0, sizeof(float) * width);
-                    if (!step.wait(w, s + 1)) return;
                 }
             }
             for (int t = length; y && t < T; ++t)

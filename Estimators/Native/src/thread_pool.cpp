@@ -129,13 +129,10 @@ void ThreadPool::worker_loop(int index) {
     }
 }
 
-bool StepBarrier::wait(int thread, int64_t steps) {
-    done_[thread].value.store(steps, std::memory_order_release);
-    for (int other = 0; other < static_cast<int>(done_.size()); ++other) {
-        for (int spins = 0; done_[other].value.load(std::memory_order_acquire) < steps; ++spins) {
-            if (abandoned_.load(std::memory_order_acquire)) return false;
-            spin_once(spins);
-        }
+bool StepBarrier::wait_for(int other, int64_t steps) {
+    for (int spins = 0; done_[other].value.load(std::memory_order_acquire) < steps; ++spins) {
+        if (abandoned_.load(std::memory_order_acquire)) return false;
+        spin_once(spins);
     }
     return true;
 }

@@ -84,15 +84,17 @@ private:
 };
 
 // A barrier for the threads of a job that meet at every step of a loop (batch-1 inference, forward_units): each
-// thread publishes how many steps it has finished in its own cache line and waits until every other thread has
-// finished as many. A step then costs each thread one write of its own line and one read of each other's, where
-// JobBarrier's shared counter and generation move between the cores several times.
+// thread publishes how many steps it has finished in its own cache line (arrive) and waits, when it needs their
+// results, until another thread has finished as many (wait_for). A step then costs each thread one write of its own
+// line and one read of each other's, where JobBarrier's shared counter and generation move between the cores several
+// times; and a thread can work on what it already has before it waits.
 class StepBarrier {
 public:
     explicit StepBarrier(int threads) : done_(threads) {}
-    // Thread `thread` has finished `steps` steps; returns when every thread has (true), or when the job was abandoned
-    // (false).
-    bool wait(int thread, int64_t steps);
+    // Thread `thread` has finished `steps` steps.
+    void arrive(int thread, int64_t steps) { done_[thread].value.store(steps, std::memory_order_release); }
+    // Returns when thread `other` has finished `steps` steps (true), or when the job was abandoned (false).
+    bool wait_for(int other, int64_t steps);
     void abandon() { abandoned_.store(true, std::memory_order_release); }
 
 private:
