@@ -9,7 +9,7 @@ namespace MlNetRnn;
 public static class SequencePredictionDecoder
 {
     /// <summary>A per-step prediction read at the given steps only: the words' last tokens of a text model aligned
-    /// by words (<see cref="Featurization.StepAlignment.Words"/>); other predictions unchanged.</summary>
+    /// by words (<see cref="StepAlignment.Words"/>); other predictions unchanged.</summary>
     internal static SequencePrediction AtSteps(SequencePrediction prediction, int[] steps, int outputSize)
     {
         if (prediction.StepLabels is { } labels)
