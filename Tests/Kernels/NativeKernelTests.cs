@@ -41,6 +41,11 @@ public class NativeKernelTests
         data.Add("lstm-peepholes reverse threads=3 seed=111 batch=1 steps=30 hidden=37");
         data.Add("lstm bidirectional threads=2 seed=112 batch=1 steps=300 hidden=40");
         data.Add("gru-lbr1 forward threads=3 seed=113 batch=1 steps=20 hidden=64 full");
+        // Short tiles of one or two rows over recurrent weights that stream from L2 (over 64 KiB packed: GRU(80) 75
+        // KiB, LSTM(72) 81 KiB), which take one panel at a time (packed_gemm.cpp, run_tiles): one row per step, and
+        // 8 + 2 rows.
+        data.Add("gru-lbr1 bidirectional threads=1 seed=114 batch=1 steps=20 hidden=80");
+        data.Add("lstm-peepholes bidirectional threads=1 seed=115 batch=10 steps=12 hidden=72");
         // Many chunks of steps (the input projection and weight gradients per chunk): chunks of one step, of several
         // steps, with the batch in order (no gather/scatter) and out of order.
         foreach (var cell in cells)
@@ -225,7 +230,9 @@ public class NativeKernelTests
         var kernels = InstructionSets.Supported.SelectMany(path => new[] { 1, 2, 3 }.Select(t => InstructionSets.Kernel(path, t))).ToArray();
         try
         {
-            foreach (var (m, n, k) in new[] { (300, 200, 70), (1000, 20, 64), (64, 97, 700), (9, 40, 3000), (37, 300, 33) })
+            // (1, 300, 600) and (10, 300, 600): a short tile of one or two rows over panels that stream from L2 (75 KiB
+            // each: packed_gemm.cpp, run_tiles), the last one partial.
+            foreach (var (m, n, k) in new[] { (300, 200, 70), (1000, 20, 64), (64, 97, 700), (9, 40, 3000), (37, 300, 33), (1, 300, 600), (10, 300, 600) })
             {
                 foreach (var ta in new[] { false, true })
                 {

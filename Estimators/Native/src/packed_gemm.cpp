@@ -29,22 +29,31 @@ constexpr std::array<std::array<TileFunction, kMaxPanels + 1>, kTileRows + 1> ta
 template <bool T>
 constexpr auto kTiles = table_of<T>(std::make_integer_sequence<int, kTileRows>());
 
+// Panels up to this size are taken to stay in L1 while a short tile passes over them (run_tiles).
+constexpr long kCachedPanelBytes = 64 * 1024;
+
 // C[M, N] = alpha A B + beta C over the packed panels of B (K x N, panels panel_stride floats apart; with `resume`,
-// the tiles' sums start from C: alpha 1 and beta 0 only, see packed_gemm_part). Rows in chunks of about 64 (whole tiles) so the
-// chunk of A stays in cache while every panel of B passes over it; within a chunk, one panel at a time against every
-// full tile of kTileRows rows. A chunk's last, short tile takes several panels at once (kPanelsFor), at the start of
-// each group of panels, so the group is in cache for the full tiles.
+// the tiles' sums start from C: alpha 1 and beta 0 only, see packed_gemm_part). Rows in chunks of about 64 (whole
+// tiles) so the chunk of A stays in cache while every panel of B passes over it; within a chunk, one panel at a time
+// against every full tile of kTileRows rows. A chunk's last, short tile takes several panels at once (kPanelsFor,
+// unless they stream from L2: below), at the start of each group of panels, so the group is in cache for the full
+// tiles.
 template <bool TransA>
 void run_tiles(int m, const float* a, int lda, const float* panels_base, long panel_stride, int k, int n, float alpha,
                float beta, float* c, int ldc, bool resume = false) {
     constexpr int kRowChunk = 64 / kTileRows * kTileRows;
     auto rows_of_a = [&](int r) { return TransA ? a + r : a + static_cast<long>(r) * lda; };
     const int panels = ceil_div(n, kPanel);
+    // Whether the panels stream from L2: a short tile of one or two rows then takes one panel at a time, which
+    // streams faster than several side by side (one row, 384 KiB of panels: 75 against 65 GFLOP/s; W4 batch 1 at 1
+    // thread 0.45-0.48 -> 0.42 ms); where the panels are in L1, several at once hide the FMA latency better (one row,
+    // 48 KiB: 150 against 89).
+    const bool streamed = static_cast<long>(k) * panels * kPanel * static_cast<long>(sizeof(float)) > kCachedPanelBytes;
     for (int r0 = 0; r0 < m; r0 += kRowChunk) {
         const int r1 = m - r0 < kRowChunk ? m : r0 + kRowChunk;
         const int full_end = r0 + (r1 - r0) / kTileRows * kTileRows;
         const int short_rows = r1 - full_end;
-        const int group = kPanelsFor[short_rows];
+        const int group = short_rows <= 2 && streamed ? 1 : kPanelsFor[short_rows];
         for (int p = 0; p < panels; ++p) {
             const float* panel = panels_base + p * panel_stride;
             if (short_rows > 0 && p % group == 0) {
