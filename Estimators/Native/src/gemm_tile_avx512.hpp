@@ -10,15 +10,15 @@
 
 MLNR_ISA_BEGIN
 
-// C rows [0, R) x the columns of P consecutive panels: acc += A[r, k] * panel_q[k, 0..31] over all k; masked stores
-// of the group's first `cols` columns, C = alpha acc + beta C. A chain of FMAs into one accumulator waits on the
-// previous one (latency about 4 cycles), so a tile needs 8 or more independent accumulators to keep the FMA unit busy:
-// few rows take more panels at once (1 row: 4 panels, 8 accumulators), which is what makes batch-1 inference and the
-// short tails of ragged batches run at the load rate instead of the FMA latency. With `resume`, the accumulators start
-// from C as an earlier call over the preceding k left it (alpha 1, beta 0: the sums as they were, exactly), so a
-// product can be cut into calls over consecutive ranges of k with the bits of one call (packed_gemm_part). A is [M, K] (element (r, p) at
-// a[r * lda + p]) or, with TransA, stored as [K, M] (at a[p * lda + r]: the weight gradients' dG^T). Each element of
-// C is one accumulator summed over k in order, so its bits do not depend on the tile, the panel group or the cut.
+// C rows [0, R) x the columns of P consecutive panels: acc += A[r, k] * panel_q[k, 0..31] over all k; masked stores of
+// the group's first `cols` columns, C = alpha acc + beta C. A chain of FMAs into one accumulator waits on the previous
+// one (latency about 4 cycles), so a tile needs 8 or more independent accumulators to keep the FMA unit busy: few rows
+// take more panels at once (1 row: 4 panels, 8 accumulators), which is what makes batch-1 inference and the short tails
+// of ragged batches run at the load rate instead of the FMA latency. With `resume`, the accumulators start from C as an
+// earlier call over the preceding k left it (alpha 1, beta 0: the sums as they were, exactly), so a product can be cut
+// into calls over consecutive ranges of k with the bits of one call (packed_gemm_part). A is [M, K] (element (r, p) at
+// a[r * lda + p]) or, with TransA, stored as [K, M] (at a[p * lda + r]: the weight gradients' dG^T). Each element of C
+// is one accumulator summed over k in order, so its bits do not depend on the tile, the panel group or the cut.
 template <int R, int P, bool TransA>
 __attribute__((target("avx512f"))) void tile(const float* a, int lda, const float* panel, long panel_stride, int k,
                                               float alpha, float beta, float* c, int ldc, int cols, bool resume) {

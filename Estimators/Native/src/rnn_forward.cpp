@@ -262,10 +262,10 @@ int unit_workers(const mlnr_context& ctx, const Direction& dir, int batch, const
 // gate rows and writes its part of the next h (two buffers: a step reads one and writes the other). A worker publishes
 // each step it finishes (StepBarrier) and reads another's units of h once that one has finished the step before: the
 // product runs over the owners' units in order, so worker 0 multiplies its own units while the others finish theirs,
-// and the one-row product goes on from its partial sums (packed_gemm_part) as each owner's units arrive. Each worker streams only its share of R from its own cache where one
-// thread would stream all of it (W4's GRU(128): R^T is 192 KiB, more than a core's L1, so a step waits on L2). Every
-// value is computed as the one-worker path computes it (the same sums in the same order, the same gate code): the
-// same bits on any thread count.
+// and the one-row product goes on from its partial sums (packed_gemm_part) as each owner's units arrive. Each worker
+// streams only its share of R from its own cache where one thread would stream all of it (W4's GRU(128): R^T is 192
+// KiB, more than a core's L1, so a step waits on L2). Every value is computed as the one-worker path computes it (the
+// same sums in the same order, the same gate code): the same bits on any thread count.
 void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int T, const Tensors& in, float* y,
                    float* y_h, float* y_c, int workers) {
     const int H = L.hidden, I = L.input, G = L.gates, D = L.directions, d = dir.d;
