@@ -109,7 +109,6 @@ struct LstmBackward {
     }
 };
 
-
 MLNR_VECTOR void gru_forward_vector(int n, const float* x, const float* hr, long stride, const float* bias_zr,
                                     long bias_stride, const float* wbn, const float* rbn, const float* h, float* h_new,
                                     float* gates, float* extra, float* h_prev) {

@@ -73,9 +73,8 @@ void run_tiles(int m, const float* a, int lda, const float* panels_base, long pa
 // run_tiles for A as stored: [M, K], or [K, M] with trans_a.
 void run_tiles_for(bool trans_a, int m, const float* a, int lda, const PackedMatrix& b, float alpha, float beta,
                    float* c, int ldc) {
-    const long panel_stride = static_cast<long>(b.k) * kPanel;
-    if (trans_a) run_tiles<true>(m, a, lda, b.panels, panel_stride, b.k, b.n, alpha, beta, c, ldc);
-    else run_tiles<false>(m, a, lda, b.panels, panel_stride, b.k, b.n, alpha, beta, c, ldc);
+    if (trans_a) run_tiles<true>(m, a, lda, b.panels, b.panel_stride(), b.k, b.n, alpha, beta, c, ldc);
+    else run_tiles<false>(m, a, lda, b.panels, b.panel_stride(), b.k, b.n, alpha, beta, c, ldc);
 }
 
 // C = beta C for a product with no terms (k = 0): BLAS leaves C untouched only for beta = 1; 0 where beta is 0.
@@ -106,7 +105,7 @@ void pack_layout(PackedMatrix& out, const float* source, int ld, int k, int n, b
 void pack_panels(const PackedMatrix& out, int first, int last) {
     const int k = out.k, n = out.n, ld = out.source_ld;
     for (int p = first; p < last; ++p) {
-        float* panel = out.panels + static_cast<size_t>(p) * k * kPanel;
+        float* panel = out.panels + p * out.panel_stride();
         const int cols = n - p * kPanel < kPanel ? n - p * kPanel : kPanel;
         if (out.source_transposed) {
             // Column col of B is row col of the source: read it contiguously, write it down the panel.
@@ -128,7 +127,7 @@ void pack_panels(const PackedMatrix& out, int first, int last) {
 void pack_rows(PackedMatrix& out, const float* source, int ld, int k, const int* rows, int n) {
     pack_layout(out, source, ld, k, n, true);
     for (int p = 0; p < out.panel_count(); ++p) {
-        float* panel = out.panels + static_cast<size_t>(p) * k * kPanel;
+        float* panel = out.panels + p * out.panel_stride();
         for (int j = 0; j < kPanel; ++j) {
             const int col = p * kPanel + j;
             const float* src = col < n && rows[col] >= 0 ? source + static_cast<long>(rows[col]) * ld : nullptr;
@@ -154,7 +153,7 @@ void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float be
         scale_rows(m, b.n, beta, c, ldc);
         return;
     }
-    run_tiles<false>(m, a, lda, b.panels, static_cast<long>(b.k) * kPanel, b.k, b.n, 1.0f, beta, c, ldc);
+    run_tiles<false>(m, a, lda, b.panels, b.panel_stride(), b.k, b.n, 1.0f, beta, c, ldc);
 }
 
 void packed_gemm_part(int m, const float* a, int lda, const PackedMatrix& b, int k0, int k1, bool resume, float* c,
@@ -163,8 +162,8 @@ void packed_gemm_part(int m, const float* a, int lda, const PackedMatrix& b, int
         if (!resume) scale_rows(m, b.n, 0.0f, c, ldc);
         return;
     }
-    run_tiles<false>(m, a + k0, lda, b.panels + static_cast<long>(k0) * kPanel, static_cast<long>(b.k) * kPanel,
-                     k1 - k0, b.n, 1.0f, 0.0f, c, ldc, resume);
+    run_tiles<false>(m, a + k0, lda, b.panels + static_cast<long>(k0) * kPanel, b.panel_stride(), k1 - k0, b.n, 1.0f,
+                     0.0f, c, ldc, resume);
 }
 
 void gemm_on_worker(mlnr_context& ctx, int worker, bool trans_a, bool trans_b, int m, int n, int k, float alpha,

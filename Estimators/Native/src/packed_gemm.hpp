@@ -34,6 +34,8 @@ struct PackedMatrix {
     float* panels = nullptr;     // 64-byte aligned, inside storage
 
     int panel_count() const { return ceil_div(n, kPanel); }
+    // Floats from one panel to the next.
+    long panel_stride() const { return static_cast<long>(k) * kPanel; }
 };
 
 }  // namespace mlnr

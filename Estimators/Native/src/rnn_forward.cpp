@@ -274,16 +274,16 @@ void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int 
     // The shared h, in two buffers.
     std::vector<float> h(2 * static_cast<size_t>(H), 0.0f);
     if (in.h0) std::memcpy(h.data(), in.h0 + static_cast<long>(d) * H, sizeof(float) * H);
+    // Worker v owns units [unit_begin[v], unit_begin[v + 1]).
+    std::vector<int> unit_begin(workers + 1, H);
+    for (int v = 0; v < workers; ++v) {
+        int first, last;
+        split_rows(ceil_div(H, kUnitBlock), workers, v, first, last);
+        unit_begin[v] = first * kUnitBlock;
+    }
     StepBarrier step(workers);
     ctx.pool.run(workers, [&](int w) {
         abandoning(step, [&] {
-            // Worker v owns units [unit_begin[v], unit_begin[v + 1]).
-            std::vector<int> unit_begin(workers + 1, H);
-            for (int v = 0; v < workers; ++v) {
-                int first, last;
-                split_rows(ceil_div(H, kUnitBlock), workers, v, first, last);
-                unit_begin[v] = first * kUnitBlock;
-            }
             const int u0 = unit_begin[w], width = unit_begin[w + 1] - u0;
             const int wp = ceil_div(width, kPanel) * kPanel, cols = G * wp;
             // Column g * wp + j of the worker's B is gate g's unit u0 + j: row g * H + u0 + j of W and of R.
