@@ -76,6 +76,25 @@ public sealed partial class SequenceModel : IDisposable
         DrainPool();
     }
 
+    /// <summary>
+    /// Bytes each inference network of this model may spend on its token projection cache (see
+    /// <see cref="SequenceNetwork.TokenProjectionCacheLimit"/>: a token model's first-layer projections looked up instead
+    /// of computed, the same bits, checked against the weights on every call); 0 turns it off. Each concurrent caller
+    /// has its own network, and so its own cache.
+    /// </summary>
+    public long TokenProjectionCacheLimit
+    {
+        get => _tokenProjectionCacheLimit;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(TokenProjectionCacheLimit));
+            _tokenProjectionCacheLimit = value;
+            DrainPool();
+        }
+    }
+
+    private long _tokenProjectionCacheLimit = SequenceNetwork.DefaultTokenProjectionCacheLimit;
+
     public void Dispose()
     {
         if (_disposed)
@@ -95,7 +114,7 @@ public sealed partial class SequenceModel : IDisposable
         if (!_pool.TryTake(out var entry))
         {
             var kernel = KernelFactory.Create(_kernelKind, _threads);
-            entry = (new SequenceNetwork(Spec, kernel, Parameters), kernel);
+            entry = (new SequenceNetwork(Spec, kernel, Parameters) { TokenProjectionCacheLimit = _tokenProjectionCacheLimit }, kernel);
         }
         try
         {

@@ -20,13 +20,23 @@ public static class EmbeddingArguments
         if (tableLength != (long)vocabulary * size)
             throw new ArgumentException($"The table must hold [V={vocabulary}, E={size}] = {(long)vocabulary * size} values, got {tableLength}.", "table");
         var cells = (long)seqLength * batch;
-        if (ids.Length < cells)
-            throw new ArgumentException($"ids must hold [T={seqLength}, B={batch}] = {cells} values, got {ids.Length}.", nameof(ids));
         if (lengths.Length != batch)
             throw new ArgumentException($"lengths must hold B={batch} values, got {lengths.Length}.", nameof(lengths));
         if (rowsLength < cells * size)
             throw new ArgumentException($"{rowsName} must hold [T={seqLength}, B={batch}, E={size}] = {cells * size} values, got {rowsLength}.", rowsName);
-        for (var b = 0; b < batch; b++)
+        ValidateIds(ids, lengths, seqLength, batch, vocabulary);
+    }
+
+    /// <summary>Every id at a valid step (t &lt; lengths[b]; every step where <paramref name="lengths"/> is empty) within
+    /// [0, V), the lengths within [0, T] (ids holds at least T*B values).</summary>
+    public static void ValidateIds(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, int seqLength, int batch, int vocabulary)
+    {
+        var cells = (long)seqLength * batch;
+        if (ids.Length < cells)
+            throw new ArgumentException($"ids must hold [T={seqLength}, B={batch}] = {cells} values, got {ids.Length}.", nameof(ids));
+        if (!lengths.IsEmpty && lengths.Length != batch)
+            throw new ArgumentException($"lengths must hold B={batch} values, got {lengths.Length}.", nameof(lengths));
+        for (var b = 0; b < lengths.Length; b++)
         {
             if ((uint)lengths[b] > (uint)seqLength)
                 throw new ArgumentOutOfRangeException(nameof(lengths), lengths[b], $"lengths[{b}] must be in [0, T={seqLength}].");
@@ -36,7 +46,7 @@ public static class EmbeddingArguments
             for (var b = 0; b < batch; b++)
             {
                 var id = ids[t * batch + b];
-                if (t < lengths[b] && (uint)id >= (uint)vocabulary)
+                if ((lengths.IsEmpty || t < lengths[b]) && (uint)id >= (uint)vocabulary)
                     throw new ArgumentOutOfRangeException(nameof(ids), id, $"Token id at step {t} of sequence {b} is outside the vocabulary [0, {vocabulary}).");
             }
         }

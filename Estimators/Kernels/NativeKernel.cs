@@ -89,6 +89,39 @@ public sealed unsafe class NativeKernel : ISequenceKernel, IDisposable
         }
     }
 
+    /// <summary>
+    /// Inference forward of a layer whose inputs are token ids, from their input projections: step t of sequence b
+    /// reads row ids[t, b] of <paramref name="table"/> [D, V, G*H] (direction d's rows at d*V*G*H), X W^T without bias.
+    /// With table[d] = E W[d]^T from <see cref="Gemm"/> (no transposition of E, W transposed, alpha 1, beta 0), the
+    /// outputs are those of <see cref="Forward"/> on X = E[ids] in inference mode, bit for bit, and each step's
+    /// projection (2 I G H FLOPs) becomes a copy of G*H floats. <paramref name="inputs"/> gives everything but X and W
+    /// (both empty). An id outside [0, V) at a valid step is an error naming it.
+    /// </summary>
+    public void ForwardFromTable(RecurrentDescriptor d, ReadOnlySpan<float> table, int vocabulary, ReadOnlySpan<int> ids,
+        in RecurrentInputs inputs, in RecurrentOutputs y)
+    {
+        RecurrentArguments.ValidateInputs(d, inputs, fromTable: true);
+        RecurrentArguments.ValidateOutputs(d, inputs, y);
+        if (vocabulary <= 0)
+            throw new ArgumentOutOfRangeException(nameof(vocabulary), vocabulary, "The vocabulary size V must be positive.");
+        var gh = (long)d.GateCount * d.HiddenSize;
+        if (table.Length != d.NumDirections * vocabulary * gh)
+            throw new ArgumentException($"The projection table must hold [D={d.NumDirections}, V={vocabulary}, G*H={gh}] = " +
+                $"{d.NumDirections * vocabulary * gh} values, got {table.Length}.", nameof(table));
+        EmbeddingArguments.ValidateIds(ids, inputs.SequenceLengths, inputs.SeqLength, inputs.Batch, vocabulary);
+        var desc = ToNative(d);
+        lock (_gate)
+        {
+            fixed (float* pt = table, pr = inputs.R, pb = inputs.B, ph0 = inputs.InitialH, pc0 = inputs.InitialC, pp = inputs.P)
+            fixed (int* pids = ids, plens = inputs.SequenceLengths)
+            fixed (float* py = y.Y, pyh = y.YH, pyc = y.YC)
+            {
+                NativeKernelException.ThrowIfFailed(NativeMethods.RnnForwardTable(_context, desc, inputs.SeqLength, inputs.Batch,
+                    pt, vocabulary, pids, pr, pb, plens, ph0, pc0, pp, py, pyh, pyc), "mlnr_rnn_forward_table");
+            }
+        }
+    }
+
     public void Backward(RecurrentDescriptor d, in RecurrentInputs x, Span<float> reserve,
         in RecurrentOutputGradients dy, in RecurrentGradients g)
     {

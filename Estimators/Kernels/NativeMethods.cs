@@ -11,7 +11,7 @@ internal static unsafe partial class NativeMethods
     public const string Library = "mlnetrnn_native";
 
     /// <summary>MLNR_ABI_VERSION the binding was written for; the library must report the same.</summary>
-    public const int AbiVersion = 5;
+    public const int AbiVersion = 6;
 
     /// <summary>MLNR_MAX_THREADS: the most threads a context runs on.</summary>
     public const int MaxThreads = 256;
@@ -84,6 +84,11 @@ internal static unsafe partial class NativeMethods
     public static partial int RnnForward(NativeContextHandle context, in RnnDesc desc, int seqLength, int batch,
         float* x, float* w, float* r, float* bias, int* sequenceLens, float* initialH, float* initialC, float* p,
         float* y, float* yH, float* yC, float* reserve);
+
+    [LibraryImport(Library, EntryPoint = "mlnr_rnn_forward_table")]
+    public static partial int RnnForwardTable(NativeContextHandle context, in RnnDesc desc, int seqLength, int batch,
+        float* table, int vocabulary, int* ids, float* r, float* bias, int* sequenceLens, float* initialH, float* initialC,
+        float* p, float* y, float* yH, float* yC);
 
     [LibraryImport(Library, EntryPoint = "mlnr_rnn_backward")]
     public static partial int RnnBackward(NativeContextHandle context, in RnnDesc desc, int seqLength, int batch,

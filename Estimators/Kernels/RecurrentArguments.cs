@@ -6,7 +6,9 @@ namespace MlNetRnn.Kernels;
 /// </summary>
 public static class RecurrentArguments
 {
-    public static void ValidateInputs(RecurrentDescriptor d, in RecurrentInputs x)
+    /// <param name="fromTable">The call reads its inputs' projections from a table (NativeKernel.ForwardFromTable): X
+    /// and W must then be empty.</param>
+    public static void ValidateInputs(RecurrentDescriptor d, in RecurrentInputs x, bool fromTable = false)
     {
         ArgumentNullException.ThrowIfNull(d);
         if (x.SeqLength < 0)
@@ -14,8 +16,16 @@ public static class RecurrentArguments
         if (x.Batch < 0)
             throw new ArgumentOutOfRangeException("Batch", x.Batch, "The batch size B must be >= 0.");
         int T = x.SeqLength, B = x.Batch, I = d.InputSize, H = d.HiddenSize, D = d.NumDirections, G = d.GateCount;
-        Require("X", x.X.Length, (long)T * B * I, $"[T={T}, B={B}, I={I}]", optional: false);
-        Require("W", x.W.Length, d.WeightLength, $"[D={D}, G*H={G * H}, I={I}]", optional: false);
+        if (fromTable)
+        {
+            if (!x.X.IsEmpty || !x.W.IsEmpty)
+                throw new ArgumentException("A forward from a projection table reads no X and no W: pass both empty.", "X");
+        }
+        else
+        {
+            Require("X", x.X.Length, (long)T * B * I, $"[T={T}, B={B}, I={I}]", optional: false);
+            Require("W", x.W.Length, d.WeightLength, $"[D={D}, G*H={G * H}, I={I}]", optional: false);
+        }
         Require("R", x.R.Length, d.RecurrenceLength, $"[D={D}, G*H={G * H}, H={H}]", optional: false);
         Require("B", x.B.Length, d.BiasLength, $"[D={D}, 2*G*H={2 * G * H}]", optional: true);
         Require("initial_h", x.InitialH.Length, d.StateLength(B), $"[D={D}, B={B}, H={H}]", optional: true);

@@ -21,9 +21,17 @@ public sealed partial class SequenceNetwork
         _lengths = batch.Lengths;
         _trained = training;
 
-        // Layer 0 input: the embedded tokens or the dense features as they are.
+        // Layer 0 input: the embedded tokens or the dense features as they are; in inference, tokens' projections from
+        // the cache where it holds (TokenProjectionCacheLimit), which layer 0 reads in place of the embedded tokens.
         ReadOnlySpan<float> input;
-        if (Spec.InputKind == SequenceInputKind.Tokens)
+        var cache = training ? null : ProjectionCache();
+        var fromTable = cache is not null && cache.Prepare(Parameters[EmbeddingName].Values, Parameters[WeightName(0)].Values,
+            batch.Tokens, batch.Lengths, T, B);
+        if (fromTable)
+        {
+            input = ReadOnlySpan<float>.Empty;
+        }
+        else if (Spec.InputKind == SequenceInputKind.Tokens)
         {
             var embedded = Grow(ref _embedded, (long)T * B * Spec.EmbeddingSize);
             Kernel.EmbeddingForward(Parameters[EmbeddingName].Values, Spec.InputWidth, Spec.EmbeddingSize, batch.Tokens,
@@ -55,12 +63,13 @@ public sealed partial class SequenceNetwork
                 reserve = Grow(ref buffers.Reserve, reserveLength).AsSpan(0, (int)reserveLength);
             }
             var initial = InitialStates?[l];
+            var tableLayer = fromTable && l == 0;
             var inputs = new RecurrentInputs
             {
                 SeqLength = T,
                 Batch = B,
                 X = input,
-                W = Parameters[WeightName(l)].Values,
+                W = tableLayer ? Span<float>.Empty : Parameters[WeightName(l)].Values,
                 R = Parameters[RecurrenceName(l)].Values,
                 B = Parameters[BiasName(l)].Values,
                 P = Peepholes(l),
@@ -68,7 +77,11 @@ public sealed partial class SequenceNetwork
                 InitialH = initial?.H,
                 InitialC = Spec.Cell == RecurrentCell.Lstm ? initial?.C : null,
             };
-            Kernel.Forward(d, inputs, new RecurrentOutputs { Y = y, YH = yh, YC = yc }, reserve);
+            if (tableLayer)
+                ((NativeKernel)Kernel).ForwardFromTable(d, cache!.Table, Spec.InputWidth, batch.Tokens.AsSpan(0, T * B), inputs,
+                    new RecurrentOutputs { Y = y, YH = yh, YC = yc });
+            else
+                Kernel.Forward(d, inputs, new RecurrentOutputs { Y = y, YH = yh, YC = yc }, reserve);
 
             if (!wantY)
                 continue;
@@ -147,6 +160,22 @@ public sealed partial class SequenceNetwork
         Dense.Forward(Kernel, Parameters[HeadWeightName].Values, Parameters[HeadBiasName].Values, headInput, rows, F, K, outputs);
         return outputs;
     }
+
+    // The token projection cache, where this network reads tokens, runs on the native kernel and may hold it; made on
+    // the first inference call, dropped when the limit no longer allows it.
+    private TokenProjectionCache? ProjectionCache()
+    {
+        if (!UsesTokenProjectionCache)
+        {
+            _projectionCache = null;
+            return null;
+        }
+        return _projectionCache ??= new TokenProjectionCache((NativeKernel)Kernel, _descriptors[0], Spec.InputWidth);
+    }
+
+    /// <summary>Whether inference reads the first layer's input projections from the cache (TokenProjectionCacheLimit).</summary>
+    internal bool UsesTokenProjectionCache => Spec.InputKind == SequenceInputKind.Tokens && Kernel is NativeKernel
+        && TokenProjectionCache.Bytes(_descriptors[0], Spec.InputWidth) <= TokenProjectionCacheLimit;
 
     private void ValidateBatch(SequenceBatch batch)
     {

@@ -78,6 +78,29 @@ public sealed partial class SequenceNetwork
     /// </summary>
     public RecurrentState[]? InitialStates { get; set; }
 
+    /// <summary>The default of <see cref="TokenProjectionCacheLimit"/>: 64 MiB.</summary>
+    public const long DefaultTokenProjectionCacheLimit = 64L << 20;
+
+    /// <summary>
+    /// Bytes an inference network that reads tokens may spend on a cache of its first layer's input projections (one
+    /// row of G*H floats per direction and vocabulary entry, with a copy of the embedding rows and W it was computed
+    /// from): a step's projection, 2 I G H FLOPs, becomes a copy, and the outputs keep every bit. The cache checks the
+    /// weights it was computed from on every call, so weights changed in place are never scored stale. Used on the
+    /// native kernel only, where the cache fits this limit (W4's GRU(128) over 20000 tokens: 36 MiB); 0 turns it off.
+    /// </summary>
+    public long TokenProjectionCacheLimit
+    {
+        get => _tokenProjectionCacheLimit;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(TokenProjectionCacheLimit));
+            _tokenProjectionCacheLimit = value;
+        }
+    }
+
+    private long _tokenProjectionCacheLimit = DefaultTokenProjectionCacheLimit;
+    private TokenProjectionCache? _projectionCache;
+
     /// <summary>
     /// Truncated BPTT with a MaxPool or MeanPool read-out: the pool of each sequence's steps before the next forward
     /// (e.g. <see cref="FinalPool"/> of the previous window), which that forward joins to its own; null starts empty.

@@ -128,6 +128,15 @@ public sealed unsafe class NativeAbiTests
             AssertFails(NativeMethods.EmbeddingForward(context, p, 0, 2, pi, null, 2, 2, p), 1, "vocabulary must be >= 1, got 0");
             AssertFails(NativeMethods.EmbeddingForward(context, p, 4, 2, pi, null, -2, 2, p), 1, "seq_length must be >= 0, got -2");
             AssertFails(NativeMethods.ActivationApply(context, new NativeMethods.ActivationDesc { Kind = 1 }, p, -3), 1, "n must be >= 0, got -3");
+            // The forward from a projection table checks every id it will read (before reading the table) and its sizes.
+            var gru = Desc(RecurrentCell.Gru, 2, 2);
+            ids[3] = 9;
+            AssertFails(NativeMethods.RnnForwardTable(context, gru, 2, 2, p, 4, pi, p, null, null, null, null, null, p, null, null), 1,
+                "mlnr_rnn_forward_table: token id 9 at step 1 of sequence 1 is outside the vocabulary [0, 4)");
+            AssertFails(NativeMethods.RnnForwardTable(context, gru, 2, 2, p, 0, pi, p, null, null, null, null, null, p, null, null), 1,
+                "vocabulary must be >= 1, got 0");
+            AssertFails(NativeMethods.RnnForwardTable(context, gru, 2, 2, null, 4, pi, p, null, null, null, null, null, p, null, null), 1,
+                "the table and the ids must not be NULL");
             AssertFails(NativeMethods.ContextSetIsa(context, "avx1024"), 2, "unknown instruction set 'avx1024'");
         }
     }

@@ -302,6 +302,24 @@ public class NativeKernelTests
     }
 
     [Fact]
+    public void ForwardFromTableNamesWhatIsWrong()
+    {
+        using var native = new NativeKernel();
+        var d = new RecurrentDescriptor(RecurrentCell.Gru, 3, 4);
+        RecurrentInputs Inputs() => new() { SeqLength = 2, Batch = 1, R = new float[48] };
+        var table = Assert.Throws<ArgumentException>(() =>
+            native.ForwardFromTable(d, new float[5 * 12 - 1], 5, [0, 1], Inputs(), new RecurrentOutputs()));
+        Assert.Equal("table", table.ParamName);
+        Assert.Contains("[D=1, V=5, G*H=12] = 60 values, got 59", table.Message);
+        var id = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            native.ForwardFromTable(d, new float[60], 5, [0, 5], Inputs(), new RecurrentOutputs()));
+        Assert.Contains("step 1 of sequence 0 is outside the vocabulary [0, 5)", id.Message);
+        var x = Assert.Throws<ArgumentException>(() => native.ForwardFromTable(d, new float[60], 5, [0, 1],
+            new RecurrentInputs { SeqLength = 2, Batch = 1, X = new float[6], R = new float[48] }, new RecurrentOutputs()));
+        Assert.Contains("reads no X and no W", x.Message);
+    }
+
+    [Fact]
     public void NegativeChunkRowsIsRejected()
     {
         using var native = new NativeKernel();

@@ -95,6 +95,8 @@ internal sealed class RandomCase
         kernel.Forward(d, inputs, new RecurrentOutputs { Y = y2, YH = yh2 }, Span<float>.Empty);
         Assert.Equal(y, y2);
         Assert.Equal(yh, yh2);
+        if (kernel is NativeKernel native)
+            AssertTableForwardMatches(native, y2, yh2, yc);
 
         // Gradients accumulate: start from a non-zero value to check +=.
         float[] Start(int n) => Enumerable.Repeat(0.25f, n).ToArray();
@@ -116,6 +118,38 @@ internal sealed class RandomCase
         if (dp.Length > 0)
             gradients["dP"] = dp;
         return new Result(outputs, gradients);
+    }
+
+    /// <summary>
+    /// Inference from a projection table (NativeKernel.ForwardFromTable) gives the bits of the forward on X: each step
+    /// of X is its own token (vocabulary T*B, token t*B + b), the table X W^T from the kernel's own GEMM; the ids of
+    /// steps past a sequence's end are outside the vocabulary, since the kernel must not read them.
+    /// </summary>
+    private void AssertTableForwardMatches(NativeKernel native, float[] y, float[] yh, float[] yc)
+    {
+        var d = Descriptor;
+        int V = SeqLength * Batch, I = d.InputSize, GH = d.GateCount * d.HiddenSize;
+        if (V == 0)
+            return;
+        var table = new float[d.NumDirections * V * GH];
+        for (var dir = 0; dir < d.NumDirections; dir++)
+            native.Gemm(false, true, V, GH, I, 1f, X, I, W.AsSpan(dir * GH * I, GH * I), I, 0f, table.AsSpan(dir * V * GH, V * GH), GH);
+        var ids = new int[V];
+        for (var t = 0; t < SeqLength; t++)
+            for (var b = 0; b < Batch; b++)
+                ids[t * Batch + b] = Lengths.Length == 0 || t < Lengths[b] ? t * Batch + b : -1 - t;
+        var inputs = new RecurrentInputs
+        {
+            SeqLength = SeqLength, Batch = Batch, R = R, B = B, SequenceLengths = Lengths, InitialH = InitialH,
+            InitialC = InitialC, P = P,
+        };
+        var y3 = Enumerable.Repeat(float.NaN, y.Length).ToArray();
+        var yh3 = Enumerable.Repeat(float.NaN, yh.Length).ToArray();
+        var yc3 = Enumerable.Repeat(float.NaN, yc.Length).ToArray();
+        native.ForwardFromTable(d, table, V, ids, inputs, new RecurrentOutputs { Y = y3, YH = yh3, YC = yc3 });
+        Assert.True(y.AsSpan().SequenceEqual(y3), $"{native.InstructionSet}: Y from the projection table differs from the forward's");
+        Assert.True(yh.AsSpan().SequenceEqual(yh3), $"{native.InstructionSet}: Y_h from the projection table differs from the forward's");
+        Assert.True(yc.AsSpan().SequenceEqual(yc3), $"{native.InstructionSet}: Y_c from the projection table differs from the forward's");
     }
 
     /// <summary>The native kernel on every code path the CPU runs (at this case's threads and chunk rows) against the

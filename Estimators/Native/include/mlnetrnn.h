@@ -51,7 +51,7 @@ extern "C" {
 #endif
 
 /* Bumped on every change of a signature or struct below; the managed side refuses a mismatch. */
-#define MLNR_ABI_VERSION 5
+#define MLNR_ABI_VERSION 6
 
 typedef int32_t mlnr_status;
 enum {
@@ -144,6 +144,23 @@ MLNR_API mlnr_status mlnr_rnn_forward(mlnr_context* context, const mlnr_rnn_desc
                                       const int32_t* sequence_lens, const float* initial_h,
                                       const float* initial_c, const float* p,
                                       float* y, float* y_h, float* y_c, float* reserve);
+
+/*
+ * Inference forward from a projection table: the layer's input at step t of sequence b is token ids[t * B + b] of a
+ * vocabulary of V, and table [D, V, G*H] holds every token's input projection, X W^T without bias, per direction:
+ * for an embedding E [V, I], table[d] = E W[d]^T (mlnr_gemm(ctx, 0, 1, V, G*H, I, 1, E, I, ..., W + d*G*H*I, I, ...,
+ * 0, table + d*V*G*H, G*H, ...) gives it with the bits this call's projection would have). Y, Y_h and Y_c are then
+ * those of mlnr_rnn_forward on X = E[ids] in inference mode, with the same bits; the per-token projection (2*I*G*H
+ * FLOPs) becomes a copy of G*H floats. A token id outside [0, vocabulary) at a valid step fails with INVALID_ARGUMENT
+ * naming it; ids past a sequence's length are not read.
+ */
+MLNR_API mlnr_status mlnr_rnn_forward_table(mlnr_context* context, const mlnr_rnn_desc* desc,
+                                            int32_t seq_length, int32_t batch,
+                                            const float* table, int32_t vocabulary, const int32_t* ids,
+                                            const float* r, const float* bias,
+                                            const int32_t* sequence_lens, const float* initial_h,
+                                            const float* initial_c, const float* p,
+                                            float* y, float* y_h, float* y_c);
 
 /*
  * Backward through time for the forward call that filled reserve (same desc, sizes and inputs). The reserve is

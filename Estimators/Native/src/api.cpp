@@ -184,16 +184,8 @@ void check_matrix(const char* name, const char* ld_name, int64_t rows, int64_t c
                                str(ld) + " spans " + str(extent) + " floats, but " + name + "_length is " + str(length));
 }
 
-void check_embedding(int32_t vocabulary, int32_t size, const int32_t* ids, const int32_t* lens, int32_t seq_length,
-                     int32_t batch, const float* table, const float* out) {
-    check_positive(vocabulary, "vocabulary");
-    check_positive(size, "size");
-    check_nonnegative(seq_length, "seq_length");
-    check_nonnegative(batch, "batch");
-    product({vocabulary, size}, "the table [V, E]");
-    product({seq_length, batch, size}, "the rows [T, B, E]");
-    if (seq_length == 0 || batch == 0) return;
-    if (!table || !ids || !out) throw invalid_argument("the table, ids and the output must not be NULL");
+// Token ids [T, B]: the lengths within [0, T], and every id at a valid step (t < lens[b]) within [0, vocabulary).
+void check_ids(const int32_t* ids, const int32_t* lens, int32_t seq_length, int32_t batch, int32_t vocabulary) {
     for (int b = 0; lens && b < batch; ++b)
         if (lens[b] < 0 || lens[b] > seq_length)
             throw invalid_argument("sequence_lens[" + str(b) + "] = " + str(lens[b]) + " is outside [0, " +
@@ -205,6 +197,19 @@ void check_embedding(int32_t vocabulary, int32_t size, const int32_t* ids, const
                 throw invalid_argument("token id " + str(id) + " at step " + str(t) + " of sequence " + str(b) +
                                        " is outside the vocabulary [0, " + str(vocabulary) + ")");
         }
+}
+
+void check_embedding(int32_t vocabulary, int32_t size, const int32_t* ids, const int32_t* lens, int32_t seq_length,
+                     int32_t batch, const float* table, const float* out) {
+    check_positive(vocabulary, "vocabulary");
+    check_positive(size, "size");
+    check_nonnegative(seq_length, "seq_length");
+    check_nonnegative(batch, "batch");
+    product({vocabulary, size}, "the table [V, E]");
+    product({seq_length, batch, size}, "the rows [T, B, E]");
+    if (seq_length == 0 || batch == 0) return;
+    if (!table || !ids || !out) throw invalid_argument("the table, ids and the output must not be NULL");
+    check_ids(ids, lens, seq_length, batch, vocabulary);
 }
 
 void check_update(int64_t count, const float* w, const float* g) {
@@ -294,6 +299,35 @@ mlnr_status mlnr_rnn_forward(mlnr_context* context, const mlnr_rnn_desc* desc, i
         if (desc->cell != MLNR_CELL_LSTM && y_c) throw invalid_argument("Y_c is an LSTM output");
         ctx.kernels->forward(ctx, mlnr::describe(*desc), seq_length, batch,
                              mlnr::Tensors{x, w, r, bias, sequence_lens, initial_h, initial_c, p}, y, y_h, y_c, reserve);
+    });
+}
+
+mlnr_status mlnr_rnn_forward_table(mlnr_context* context, const mlnr_rnn_desc* desc, int32_t seq_length,
+                                   int32_t batch, const float* table, int32_t vocabulary, const int32_t* ids,
+                                   const float* r, const float* bias, const int32_t* sequence_lens,
+                                   const float* initial_h, const float* initial_c, const float* p, float* y,
+                                   float* y_h, float* y_c) {
+    return guarded(__func__, [&] {
+        mlnr_context& ctx = context_of(context);
+        check_desc(desc);
+        check_nonnegative(seq_length, "seq_length");
+        check_nonnegative(batch, "batch");
+        check_extents(desc, seq_length, batch);
+        check_positive(vocabulary, "vocabulary");
+        const mlnr::Layer L = mlnr::describe(*desc);
+        product({L.directions, vocabulary, static_cast<int64_t>(L.gates) * L.hidden}, "the table [D, V, G*H]");
+        if (!r) throw invalid_argument("R is required, got NULL");
+        if (desc->cell != MLNR_CELL_LSTM && (initial_c || p)) throw invalid_argument("initial_c and P are LSTM inputs");
+        if (desc->cell != MLNR_CELL_LSTM && y_c) throw invalid_argument("Y_c is an LSTM output");
+        if (seq_length > 0 && batch > 0) {
+            if (!table || !ids) throw invalid_argument("the table and the ids must not be NULL");
+            check_ids(ids, sequence_lens, seq_length, batch, vocabulary);
+        }
+        mlnr::Tensors in{nullptr, nullptr, r, bias, sequence_lens, initial_h, initial_c, p};
+        in.table = table;
+        in.ids = ids;
+        in.vocabulary = vocabulary;
+        ctx.kernels->forward(ctx, L, seq_length, batch, in, y, y_h, y_c, nullptr);
     });
 }
 

@@ -108,6 +108,11 @@ struct Tensors {
     const float *x, *w, *r, *bias;
     const int32_t* lens;
     const float *h0, *c0, *p;
+    // Inference from a projection table (mlnr_rnn_forward_table): X W^T of step t of sequence b is row ids[t * B + b]
+    // of direction d's table [V, G*H] (table + d * V * G*H); x and w are then unused. NULL: X and W as usual.
+    const float* table = nullptr;
+    const int32_t* ids = nullptr;
+    long vocabulary = 0;
 };
 
 struct Gradients {
@@ -133,6 +138,10 @@ bool fused_gates(const Layer& layer, int d);
 // Worker w's compact rows of steps [s_begin, s_end), from X [T, B, width] into xc [rows, width]: xc[row - first] =
 // X[time(s, i), order[i]] where first = plan.offset(w, s_begin).
 void gather_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, const float* x, int width, float* xc);
+// The same rows' X W^T in a projection table: rows[row - first] = table + ids[time(s, i) * B + order[i]] * width
+// (inference from token ids, mlnr_rnn_forward_table: the table's rows are the vocabulary's projections).
+void table_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, const int32_t* ids, const float* table,
+                int width, const float** rows);
 // The inverse, adding: X[time(s, i), order[i]] += xc[row - first] (dX of rows that are not X's own).
 void scatter_add_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, const float* xc, int width,
                       float* x);

@@ -65,14 +65,15 @@ inline void add_bias(float* a, const float* b, int n) {
 // Worker w's rows through steps [s_begin, s_end): the first call (s_begin = 0) starts from h0/c0, the last (s_end =
 // max_length) writes Y_h/Y_c; between calls the state stays in the worker's state block. xw holds X W^T of compact
 // rows row0, row0 + 1, ... (xw_ld apart); in training it is the reserve's own gate slots (row0 = 0), which the cell
-// code then overwrites in place, element by element. scratch: step_scratch_floats(L, rows_of(w)).
+// code then overwrites in place, element by element. From a projection table (inference), x_rows[row - row0] points
+// at the row's X W^T instead. scratch: step_scratch_floats(L, rows_of(w)).
 long step_scratch_floats(const Layer& L, int n) {
     const long GH = static_cast<long>(L.gates) * L.hidden;
     return static_cast<long>(n) * (GH + 2 * L.hidden) + GH + 3 * L.hidden;
 }
 
 void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, float* scratch, const float* xw,
-               long xw_ld, long row0, const float* h0, const float* c0, float* y, float* y_h, float* y_c,
+               long xw_ld, const float* const* x_rows, long row0, const float* h0, const float* c0, float* y, float* y_h, float* y_c,
                float* reserve, int s_begin, int s_end) {
     const Layer& L = dir.layer;
     const int H = L.hidden, G = L.gates, GH = G * H, B = plan.batch, D = L.directions;
@@ -100,6 +101,8 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
         }
     }
 
+    auto x_of = [&](long row) { return x_rows ? x_rows[row - row0] : xw + (row - row0) * xw_ld; };
+    const long x_bytes = static_cast<long>(GH) * sizeof(float);
     const int steps = std::min(plan.longest(w), s_end);
     for (int s = s_begin; s < steps; ++s) {
         const int m = plan.running(w, s);
@@ -114,6 +117,12 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
                 for (long b = 0; b < (stride - L.extra_offset()) * static_cast<long>(sizeof(float)); b += 64)
                     __builtin_prefetch(next + b, 1, 3);
             }
+            if (x_rows && k + 1 < m) {
+                // The next row's projection lies anywhere in the table: fetch it while this row computes (W4 batch
+                // 256: without, the steps wait on the table and run 1.3x slower; 2, 4 or 8 rows ahead measured the same).
+                const char* next = reinterpret_cast<const char*>(x_of(row + 1));
+                for (long b = 0; b < x_bytes; b += 64) __builtin_prefetch(next + b, 0, 3);
+            }
             float* out = reserve ? reserve + row * stride : scratch_row;  // gates | extra | h_prev | c_prev or r*h
             float* a = out;
             // Training keeps which pre-activations the clip saturated (gate g, unit j: bit g*H + j) for backward.
@@ -121,7 +130,7 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
             auto clip = [&](float* values, int count, int first) { clip_values(values, count, L.clip, mask, first); };
             float* extra = out + L.extra_offset();
             float* hk = h + static_cast<long>(k) * H;
-            const float* x = xw + (row - row0) * xw_ld;
+            const float* x = x_of(row);
             const float* hrk = hr + static_cast<long>(k) * GH;
 #if defined(MLNR_FUSED_GATES)
             if (dir.fused_bias) {
@@ -208,13 +217,13 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
                 float* a = reserve ? reserve + row * stride : scratch_row;
                 if (!reserve) {
                     // Inference keeps z and r in the scratch row only for the running row: recompute them here.
-                    const float* x = xw + (row - row0) * xw_ld;
+                    const float* x = x_of(row);
                     const float* hrk = hr + static_cast<long>(k) * GH;
                     for (int j = 0; j < H; ++j) a[j] = x[j] + hrk[j] + (dir.wb ? dir.wb[j] : 0.0f) + (dir.rb ? dir.rb[j] : 0.0f);
                     if (L.clip > 0) clip_values(a, H, L.clip);
                     activate(dir.f(), a, H);
                 }
-                const float* x = xw + (row - row0) * xw_ld;
+                const float* x = x_of(row);
                 float* n_ = a + 2 * H;
                 const float* rhrk = rhr + static_cast<long>(k) * H;
                 for (int j = 0; j < H; ++j)
@@ -293,7 +302,9 @@ void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int 
             PackedMatrix& r_slice = ctx.unit_panels[2 * w];
             PackedMatrix& w_slice = ctx.unit_panels[2 * w + 1];
             pack_rows(r_slice, dir.r, H, H, rows.data(), cols);
-            pack_rows(w_slice, dir.w, I, I, rows.data(), cols);
+            // From a projection table the inputs' X W^T are its rows (their columns of this worker's units).
+            const float* table = in.table ? in.table + static_cast<long>(d) * in.vocabulary * G * H : nullptr;
+            if (!table) pack_rows(w_slice, dir.w, I, I, rows.data(), cols);
             constexpr int kChunk = 256;  // steps per input projection
             float* xw = ctx.worker_floats(w, static_cast<size_t>(kChunk + 1) * cols + width);
             float* hr = xw + static_cast<long>(kChunk) * cols;
@@ -306,7 +317,18 @@ void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int 
                 const int s1 = std::min(length, s0 + kChunk);
                 // This chunk's steps read X at times [t0, t0 + s1 - s0), reversed or not.
                 const int t0 = dir.reverse ? length - s1 : s0;
-                packed_gemm(s1 - s0, in.x + static_cast<long>(t0) * I, I, w_slice, 0.0f, xw, cols);
+                if (table) {
+                    for (int t = t0; t < t0 + s1 - s0; ++t) {
+                        const float* row = table + static_cast<long>(in.ids[t]) * G * H + u0;
+                        float* to = xw + static_cast<long>(t - t0) * cols;
+                        for (int g = 0; g < G; ++g) {  // a gate's padding columns zero, as the GEMM leaves them
+                            std::memcpy(to + g * wp, row + g * H, sizeof(float) * width);
+                            std::memset(to + g * wp + width, 0, sizeof(float) * (wp - width));
+                        }
+                    }
+                } else {
+                    packed_gemm(s1 - s0, in.x + static_cast<long>(t0) * I, I, w_slice, 0.0f, xw, cols);
+                }
                 for (int s = s0; s < s1; ++s) {
                     const int t = dir.reverse ? length - 1 - s : s;
                     const float* cur = h.data() + (s % 2) * H;
@@ -352,7 +374,7 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
         const float* wb = in.bias ? in.bias + static_cast<long>(d) * 2 * GH : nullptr;
         const float* rb = in.bias ? in.bias + static_cast<long>(d) * 2 * GH + GH : nullptr;
         const std::vector<float> fused_bias = fused_bias_of(L, d, wb, rb);
-        const Direction dir{L, d, reverse, in.w + static_cast<long>(d) * GH * I, r, wb, rb,
+        const Direction dir{L, d, reverse, in.w ? in.w + static_cast<long>(d) * GH * I : nullptr, r, wb, rb,
                             in.p ? in.p + static_cast<long>(d) * 3 * H : nullptr, &ctx.packed_main, &ctx.packed_candidate,
                             fused_bias.empty() ? nullptr : fused_bias.data()};
 #if defined(MLNR_FUSED_GATES)
@@ -364,7 +386,9 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
         // The workers pack the weights together (each a share of the panels), then wait for each other.
         pack_layout(ctx.packed_main, r, H, H, lbr0 ? 2 * H : GH, true);
         if (lbr0) pack_layout(ctx.packed_candidate, r + 2L * H * H, H, H, H, true);
-        pack_layout(ctx.packed_input, in.w + static_cast<long>(d) * GH * I, I, I, GH, true);  // W^T [I, G*H]
+        // From a projection table (in.table) the inputs' X W^T are its rows: no W to pack, no projection to run.
+        const float* table = in.table ? in.table + static_cast<long>(d) * in.vocabulary * GH : nullptr;
+        if (!table) pack_layout(ctx.packed_input, in.w + static_cast<long>(d) * GH * I, I, I, GH, true);  // W^T [I, G*H]
         JobBarrier packed(plan.workers);
         // X is read in place when the worker's compact rows are X's rows w, w + W, ... (Plan::strided), else each
         // chunk's rows are gathered first. Per chunk X W^T of its rows goes into the reserve's gate slots when
@@ -377,7 +401,7 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
         ctx.pool.run(plan.workers, [&](int w) {
             pack_share(ctx.packed_main, w, plan.workers);
             if (lbr0) pack_share(ctx.packed_candidate, w, plan.workers);
-            pack_share(ctx.packed_input, w, plan.workers);
+            if (!table) pack_share(ctx.packed_input, w, plan.workers);
             if (!packed.wait()) return;
             // Chunks sized by the training row in both modes: inference runs the very GEMMs training runs (same shapes,
             // same row cuts).
@@ -387,25 +411,34 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
                 chunk_rows = std::max(chunk_rows, plan.offset(w, bounds[c + 1]) - plan.offset(w, bounds[c]));
             const long step_floats = step_scratch_floats(L, plan.rows_of(w));
             const long xw_floats = reserve_d ? 0 : chunk_rows * GH;
-            float* scratch = ctx.worker_floats(w, static_cast<size_t>(step_floats + xw_floats + (strided ? 0 : chunk_rows * I)));
+            // From a table, a chunk's rows are pointers into it (two floats' room each) in place of X W^T and X.
+            const long xw_room = table ? 0 : xw_floats;
+            const long x_room = table ? 2 * chunk_rows : strided ? 0 : chunk_rows * I;
+            float* scratch = ctx.worker_floats(w, static_cast<size_t>(step_floats + xw_room + x_room + 2));
             float* xw_chunk = scratch + step_floats;
-            float* xc = xw_chunk + xw_floats;
+            float* xc = xw_chunk + xw_room;
+            const float** x_rows = table ? reinterpret_cast<const float**>(xc + (reinterpret_cast<uintptr_t>(xc) % 8 ? 1 : 0))
+                                         : nullptr;
             for (size_t c = 0; c + 1 < bounds.size(); ++c) {
                 const int s_begin = bounds[c], s_end = bounds[c + 1];
                 const long r0 = plan.offset(w, s_begin), n_rows = plan.offset(w, s_end) - r0;
-                const float* x_rows = in.x + plan.x_row(w, r0) * I;
-                int x_ld = plan.workers * I;
-                if (!strided) {
-                    gather_rows(plan, w, reverse, s_begin, s_end, in.x, I, xc);
-                    x_rows = xc;
-                    x_ld = I;
-                }
                 const long row0 = reserve_d ? 0 : r0;
                 float* xw = reserve_d ? reserve_d : xw_chunk;
-                if (n_rows > 0)
-                    packed_gemm(static_cast<int>(n_rows), x_rows, x_ld, ctx.packed_input, 0.0f, xw + (r0 - row0) * xw_ld,
-                                static_cast<int>(xw_ld));
-                run_steps(ctx, plan, dir, w, scratch, xw, xw_ld, row0, in.h0, in.c0, y, y_h, y_c, reserve_d, s_begin,
+                if (table) {
+                    table_rows(plan, w, reverse, s_begin, s_end, in.ids, table, GH, x_rows);
+                } else {
+                    const float* x_rows = in.x + plan.x_row(w, r0) * I;
+                    int x_ld = plan.workers * I;
+                    if (!strided) {
+                        gather_rows(plan, w, reverse, s_begin, s_end, in.x, I, xc);
+                        x_rows = xc;
+                        x_ld = I;
+                    }
+                    if (n_rows > 0)
+                        packed_gemm(static_cast<int>(n_rows), x_rows, x_ld, ctx.packed_input, 0.0f,
+                                    xw + (r0 - row0) * xw_ld, static_cast<int>(xw_ld));
+                }
+                run_steps(ctx, plan, dir, w, scratch, xw, xw_ld, x_rows, row0, in.h0, in.c0, y, y_h, y_c, reserve_d, s_begin,
                           s_end);
             }
         });

@@ -31,6 +31,19 @@ void gather_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, 
     }
 }
 
+void table_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, const int32_t* ids, const float* table,
+                int width, const float** rows) {
+    const long first = plan.offset(w, s_begin);
+    for (int s = s_begin; s < s_end; ++s) {
+        const int m = plan.running(w, s);
+        for (int k = 0; k < m; ++k) {
+            const int i = plan.sorted(w, k);
+            const int32_t id = ids[static_cast<long>(plan.time(s, i, reverse)) * plan.batch + plan.order[i]];
+            rows[plan.row(w, s, k) - first] = table + static_cast<long>(id) * width;
+        }
+    }
+}
+
 void scatter_add_rows(const Plan& plan, int w, bool reverse, int s_begin, int s_end, const float* xc, int width,
                       float* x) {
     const long first = plan.offset(w, s_begin);
