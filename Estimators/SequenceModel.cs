@@ -39,6 +39,10 @@ public sealed partial class SequenceModel : IDisposable
         _encoder = new DataEncoder(schema);
         _kernelKind = options.Kernel;
         _threads = options.Threads;
+        // Made when the first network is: sized for the spec, filled as tokens are scored; a network uses it only where
+        // it may (the native kernel, the limit).
+        _projectionCache = new(() => spec.InputKind == SequenceInputKind.Tokens
+            ? new TokenProjectionCache(spec.LayerDescriptor(0), spec.InputWidth) : null);
     }
 
     public SequenceModelSchema Schema { get; }
@@ -77,10 +81,9 @@ public sealed partial class SequenceModel : IDisposable
     }
 
     /// <summary>
-    /// Bytes each inference network of this model may spend on its token projection cache (see
-    /// <see cref="SequenceNetwork.TokenProjectionCacheLimit"/>: a token model's first-layer projections looked up instead
-    /// of computed, the same bits, checked against the weights on every call); 0 turns it off. Each concurrent caller
-    /// has its own network, and so its own cache.
+    /// Bytes this model may spend on its token projection cache (see <see cref="SequenceNetwork.TokenProjectionCacheLimit"/>:
+    /// a token model's first-layer projections looked up instead of computed, the same bits, checked against the weights
+    /// on every call); 0 turns it off. One cache serves every concurrent caller of the model.
     /// </summary>
     public long TokenProjectionCacheLimit
     {
@@ -94,6 +97,7 @@ public sealed partial class SequenceModel : IDisposable
     }
 
     private long _tokenProjectionCacheLimit = SequenceNetwork.DefaultTokenProjectionCacheLimit;
+    private readonly Lazy<TokenProjectionCache?> _projectionCache;
 
     public void Dispose()
     {
@@ -114,7 +118,11 @@ public sealed partial class SequenceModel : IDisposable
         if (!_pool.TryTake(out var entry))
         {
             var kernel = KernelFactory.Create(_kernelKind, _threads);
-            entry = (new SequenceNetwork(Spec, kernel, Parameters) { TokenProjectionCacheLimit = _tokenProjectionCacheLimit }, kernel);
+            entry = (new SequenceNetwork(Spec, kernel, Parameters)
+            {
+                TokenProjectionCacheLimit = _tokenProjectionCacheLimit,
+                SharedTokenProjectionCache = _projectionCache.Value,
+            }, kernel);
         }
         try
         {

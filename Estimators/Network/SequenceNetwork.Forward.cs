@@ -25,8 +25,8 @@ public sealed partial class SequenceNetwork
         // the cache where it holds (TokenProjectionCacheLimit), which layer 0 reads in place of the embedded tokens.
         ReadOnlySpan<float> input;
         var cache = training ? null : ProjectionCache();
-        var fromTable = cache is not null && cache.Prepare(Parameters[EmbeddingName].Values, Parameters[WeightName(0)].Values,
-            batch.Tokens, batch.Lengths, T, B);
+        var fromTable = cache is not null && cache.Prepare((NativeKernel)Kernel, Parameters[EmbeddingName].Values,
+            Parameters[WeightName(0)].Values, batch.Tokens, batch.Lengths, T, B);
         if (fromTable)
         {
             input = ReadOnlySpan<float>.Empty;
@@ -161,8 +161,9 @@ public sealed partial class SequenceNetwork
         return outputs;
     }
 
-    // The token projection cache, where this network reads tokens, runs on the native kernel and may hold it; made on
-    // the first inference call, dropped when the limit no longer allows it.
+    // The token projection cache, where this network reads tokens, runs on the native kernel and may hold it: the one
+    // shared with it (SharedTokenProjectionCache), or its own, made on the first inference call and dropped when the
+    // limit no longer allows it.
     private TokenProjectionCache? ProjectionCache()
     {
         if (!UsesTokenProjectionCache)
@@ -170,8 +171,12 @@ public sealed partial class SequenceNetwork
             _projectionCache = null;
             return null;
         }
-        return _projectionCache ??= new TokenProjectionCache((NativeKernel)Kernel, _descriptors[0], Spec.InputWidth);
+        return SharedTokenProjectionCache ?? (_projectionCache ??= new TokenProjectionCache(_descriptors[0], Spec.InputWidth));
     }
+
+    /// <summary>A cache this network shares with others of the same spec and weights (a SequenceModel's pool), in place
+    /// of its own; used within <see cref="TokenProjectionCacheLimit"/> as its own would be.</summary>
+    internal TokenProjectionCache? SharedTokenProjectionCache { get; set; }
 
     /// <summary>Whether inference reads the first layer's input projections from the cache (TokenProjectionCacheLimit).</summary>
     internal bool UsesTokenProjectionCache => Spec.InputKind == SequenceInputKind.Tokens && Kernel is NativeKernel

@@ -86,7 +86,7 @@ public sealed partial class SequenceNetwork
     /// row of G*H floats per direction and vocabulary entry, with a copy of the embedding rows and W it was computed
     /// from): a step's projection, 2 I G H FLOPs, becomes a copy, and the outputs keep every bit. The cache checks the
     /// weights it was computed from on every call, so weights changed in place are never scored stale. Used on the
-    /// native kernel only, where the cache fits this limit (W4's GRU(128) over 20000 tokens: 36 MiB); 0 turns it off.
+    /// native kernel only, where the cache fits this limit (W4's GRU(128) over 20000 tokens: 38 MiB); 0 turns it off.
     /// </summary>
     public long TokenProjectionCacheLimit
     {

@@ -15,20 +15,28 @@ namespace MlNetRnn.Network;
 /// saves). A row that differs is projected again; a W that differs empties the cache. So weights changed in place (a
 /// training step, an averaged or restored set, a user's edit) are seen on the next call, whoever changed them.
 /// </para>
+/// <para>
+/// One cache may serve several networks on several threads (a SequenceModel's pool shares one): <see cref="Prepare"/>
+/// runs under the cache's lock, and the forwards read the rows it made valid outside it. While the weights stay as they
+/// are, a row once written is never written again, so a forward never reads a row another thread is writing. Weights
+/// changed while other threads score with them are a race on the weights themselves, with or without the cache.
+/// </para>
 /// </summary>
 internal sealed class TokenProjectionCache
 {
-    private readonly NativeKernel _kernel;
+    private readonly object _gate = new();
+    private string _instructionSet = "";  // the code path whose GEMM projected the rows (each path has its own bits)
     private readonly int _vocabulary;
     private readonly int _size;         // I = E, the embedding's width
     private readonly int _width;        // G*H
     private readonly int _directions;
-    private readonly float[] _table;    // [D, V, G*H]; rows of tokens not yet seen are undefined
-    private readonly float[] _rows;     // [V, I]: the embedding rows the table's rows were projected from
-    private readonly float[] _weights;  // [D, G*H, I]: the W they were projected with
-    private readonly bool[] _known;     // [V]: whether row id of _table is projected
-    private readonly int[] _seen;       // [V]: the call that last checked token id
-    private readonly int[] _pending;    // [V]: the tokens of this call to project
+    // Allocated on the first Prepare, so that a cache no network uses costs nothing.
+    private float[] _table = [];        // [D, V, G*H]; rows of tokens not yet seen are undefined
+    private float[] _rows = [];         // [V, I]: the embedding rows the table's rows were projected from
+    private float[] _weights = [];      // [D, G*H, I]: the W they were projected with
+    private bool[] _known = [];         // [V]: whether row id of _table is projected
+    private int[] _seen = [];           // [V]: the call that last checked token id
+    private int[] _pending = [];        // [V]: the tokens of this call to project
     private int _call;
     private float[] _gathered = [];     // [n, I] of a block of pending tokens
     private float[] _projected = [];    // [n, G*H]
@@ -36,19 +44,12 @@ internal sealed class TokenProjectionCache
     // Pending tokens projected per GEMM: bounds the scratch (W4: 2048 x 384 floats, 3 MiB) and keeps each GEMM large.
     private const int ProjectionBlock = 2048;
 
-    public TokenProjectionCache(NativeKernel kernel, RecurrentDescriptor layer, int vocabulary)
+    public TokenProjectionCache(RecurrentDescriptor layer, int vocabulary)
     {
-        _kernel = kernel;
         _vocabulary = vocabulary;
         _size = layer.InputSize;
         _width = layer.GateCount * layer.HiddenSize;
         _directions = layer.NumDirections;
-        _table = GC.AllocateUninitializedArray<float>(checked(_directions * vocabulary * _width));
-        _rows = GC.AllocateUninitializedArray<float>(checked(vocabulary * _size));
-        _weights = new float[checked(_directions * _width * _size)];
-        _known = new bool[vocabulary];
-        _seen = new int[vocabulary];
-        _pending = new int[vocabulary];
     }
 
     /// <summary>Bytes a cache for this layer and vocabulary holds.</summary>
@@ -64,15 +65,33 @@ internal sealed class TokenProjectionCache
 
     /// <summary>
     /// Makes the rows of every token a batch reads (ids [T, B] at t &lt; lengths[b]) those of <paramref name="embedding"/>
-    /// [V, I] and <paramref name="weights"/> [D, G*H, I] as they are now. False, changing nothing, where an id is outside
-    /// the vocabulary: the caller's ordinary path then reports it.
+    /// [V, I] and <paramref name="weights"/> [D, G*H, I] as they are now, projected by <paramref name="kernel"/>'s GEMM.
+    /// False, changing nothing, where an id is outside the vocabulary: the caller's ordinary path then reports it.
     /// </summary>
-    public bool Prepare(ReadOnlySpan<float> embedding, ReadOnlySpan<float> weights, ReadOnlySpan<int> ids,
+    public bool Prepare(NativeKernel kernel, ReadOnlySpan<float> embedding, ReadOnlySpan<float> weights, ReadOnlySpan<int> ids,
         ReadOnlySpan<int> lengths, int seqLength, int batch)
     {
-        if (!SameBits(weights, _weights))
+        lock (_gate)
+            return PrepareLocked(kernel, embedding, weights, ids, lengths, seqLength, batch);
+    }
+
+    private bool PrepareLocked(NativeKernel kernel, ReadOnlySpan<float> embedding, ReadOnlySpan<float> weights,
+        ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, int seqLength, int batch)
+    {
+        if (_known.Length == 0)
+        {
+            _table = GC.AllocateUninitializedArray<float>(checked(_directions * _vocabulary * _width));
+            _rows = GC.AllocateUninitializedArray<float>(checked(_vocabulary * _size));
+            _weights = new float[checked(_directions * _width * _size)];
+            _known = new bool[_vocabulary];
+            _seen = new int[_vocabulary];
+            _pending = new int[_vocabulary];
+            _instructionSet = "";
+        }
+        if (!SameBits(weights, _weights) || kernel.InstructionSet != _instructionSet)
         {
             weights.CopyTo(_weights);
+            _instructionSet = kernel.InstructionSet;
             Array.Clear(_known);
         }
         if (++_call == int.MaxValue)
@@ -100,7 +119,7 @@ internal sealed class TokenProjectionCache
             }
         }
         for (var first = 0; first < pending; first += ProjectionBlock)
-            Project(embedding, _pending.AsSpan(first, Math.Min(ProjectionBlock, pending - first)));
+            Project(kernel, embedding, _pending.AsSpan(first, Math.Min(ProjectionBlock, pending - first)));
         return true;
     }
 
@@ -109,7 +128,7 @@ internal sealed class TokenProjectionCache
         MemoryMarshal.Cast<float, int>(a).SequenceEqual(MemoryMarshal.Cast<float, int>(b));
 
     // Projects the tokens' rows: gathered [n, I], times W[d]^T through the kernel's GEMM, into the table.
-    private void Project(ReadOnlySpan<float> embedding, ReadOnlySpan<int> tokens)
+    private void Project(NativeKernel kernel, ReadOnlySpan<float> embedding, ReadOnlySpan<int> tokens)
     {
         var count = tokens.Length;
         if (_gathered.Length < count * _size)
@@ -127,7 +146,7 @@ internal sealed class TokenProjectionCache
         var projected = _projected.AsSpan(0, count * _width);
         for (var d = 0; d < _directions; d++)
         {
-            _kernel.Gemm(false, true, count, _width, _size, 1f, gathered, _size,
+            kernel.Gemm(false, true, count, _width, _size, 1f, gathered, _size,
                 _weights.AsSpan(d * _width * _size, _width * _size), _size, 0f, projected, _width);
             var table = _table.AsSpan(d * _vocabulary * _width, _vocabulary * _width);
             for (var i = 0; i < count; i++)

@@ -138,6 +138,31 @@ public class TokenProjectionCacheTests
         Assert.False(before.AsSpan().SequenceEqual(cached.Forward(batch, training: false)), "the changes changed nothing");
     }
 
+    /// <summary>One cache shared by networks on four threads at once (as a SequenceModel's pool shares it), each
+    /// scoring batches with new and known tokens: every output has the bits of the embedding path.</summary>
+    [Fact]
+    public void ASharedCacheServesConcurrentNetworks()
+    {
+        var spec = Spec("lstm max bidirectional");
+        var parameters = Weights(spec, 12);
+        var shared = new TokenProjectionCache(spec.LayerDescriptor(0), Vocabulary);
+        using var reference = new NativeKernel(1);
+        var plain = new SequenceNetwork(spec, reference, parameters) { TokenProjectionCacheLimit = 0 };
+        var batches = Enumerable.Range(0, 24).Select(i => Batch(new SeededRandom((ulong)(100 + i)), 1 + i % 7, 5 + i % 11, distinct: Vocabulary)).ToArray();
+        var expected = batches.Select(b => plain.Forward(b, training: false).ToArray()).ToArray();
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, worker =>
+        {
+            using var kernel = new NativeKernel(1);
+            var network = new SequenceNetwork(spec, kernel, parameters) { SharedTokenProjectionCache = shared };
+            for (var round = 0; round < 3; round++)
+                for (var n = 0; n < batches.Length; n++)
+                {
+                    var i = (worker * 5 + n) % batches.Length;
+                    AssertSameBits(expected[i], network.Forward(batches[i], training: false), $"worker {worker}, batch {i}");
+                }
+        });
+    }
+
     [Fact]
     public void AnIdOutsideTheVocabularyIsTheEmbeddingsError()
     {
