@@ -164,15 +164,19 @@ def main(path):
         for d in details.values():
             for (w, s, t, _), text in d.items():
                 m = re.search(r'peak_rss_mb=([\d.]+) baseline_rss_mb=([\d.]+) accounted_mb=([\d.]+)', text)
+                anon = re.search(r'anon_rss_mb=([\d.]+)', text)
                 if s == system and m:
-                    mem[(w, t)].append(tuple(float(g) for g in m.groups()))
+                    mem[(w, t)].append(tuple(float(g) for g in m.groups()) + (float(anon.group(1)) if anon else float('nan'),))
         if not mem:
             continue
         print()
-        print(f'Training peak memory, {title} (medians): peak RSS / accounted, and (peak - baseline) / accounted')
+        print(f'Training peak memory, {title} (medians): peak RSS / accounted, (peak - baseline) / accounted, and the '
+              'private (anonymous) memory / accounted: RSS also counts the pages of the runtime and libraries mapped from '
+              'their files')
         for (w, t), v in sorted(mem.items(), key=lambda k: (ORDER.index(k[0][0]) if k[0][0] in ORDER else 99, k[0][1])):
-            pk, base, acc = (statistics.median(x[i] for x in v) for i in range(3))
-            print(f"  {w} {t} thr: peak {pk:g} MB, baseline {base:g} MB, accounted {acc:g} MB: {pk / acc:.2f}x, {(pk - base) / acc:.2f}x")
+            pk, base, acc, anon = (statistics.median(x[i] for x in v) for i in range(4))
+            print(f"  {w} {t} thr: peak {pk:g} MB, baseline {base:g} MB, accounted {acc:g} MB: {pk / acc:.2f}x, "
+                  f"{(pk - base) / acc:.2f}x; private {anon:g} MB: {anon / acc:.2f}x")
 
 
 if __name__ == '__main__':
