@@ -118,11 +118,7 @@ public sealed partial class SequenceModel : IDisposable
         if (!_pool.TryTake(out var entry))
         {
             var kernel = KernelFactory.Create(_kernelKind, _threads);
-            entry = (new SequenceNetwork(Spec, kernel, Parameters)
-            {
-                TokenProjectionCacheLimit = _tokenProjectionCacheLimit,
-                SharedTokenProjectionCache = _projectionCache.Value,
-            }, kernel);
+            entry = (CreateInferenceNetwork(kernel), kernel);
         }
         try
         {
@@ -134,6 +130,14 @@ public sealed partial class SequenceModel : IDisposable
             _pool.Add(entry);
         }
     }
+
+    /// <summary>An inference network of this model on <paramref name="kernel"/>: a pooled one, or a stream's. Its token
+    /// projection cache is the model's, shared by every caller (memory grows with the model, not with the callers).</summary>
+    internal SequenceNetwork CreateInferenceNetwork(ISequenceKernel kernel) => new(Spec, kernel, Parameters)
+    {
+        TokenProjectionCacheLimit = _tokenProjectionCacheLimit,
+        SharedTokenProjectionCache = _projectionCache.Value,
+    };
 
     /// <summary>Inference over a data set in length-sorted batches; the callback sees each batch and its outputs.</summary>
     internal void RunBatches(EncodedData data, SequenceBatchCallback onBatch)

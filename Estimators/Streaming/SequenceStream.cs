@@ -41,7 +41,7 @@ public sealed class SequenceStream : IDisposable
     {
         _model = model;
         _kernel = kernel;
-        _network = new SequenceNetwork(model.Spec, kernel, model.Parameters);
+        _network = model.CreateInferenceNetwork(kernel);
         Batch = batch;
         var spec = model.Spec;
         var n = batch * spec.HiddenSize;

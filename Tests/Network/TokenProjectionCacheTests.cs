@@ -1,5 +1,6 @@
 using MlNetRnn.Kernels;
 using MlNetRnn.Network;
+using MlNetRnn.Tests.Export;
 using MlNetRnn.Training;
 
 namespace MlNetRnn.Tests.Network;
@@ -161,6 +162,22 @@ public class TokenProjectionCacheTests
                     AssertSameBits(expected[i], network.Forward(batches[i], training: false), $"worker {worker}, batch {i}");
                 }
         });
+    }
+
+    /// <summary>A model's pooled networks and its streams share the model's one cache, within the model's limit.</summary>
+    [Fact]
+    public void AModelsCallersShareOneCache()
+    {
+        using var model = RandomModels.Create("binary gru tokens last", KernelKind.Native, seed: 3);
+        using var first = new NativeKernel(1);
+        using var second = new NativeKernel(2);
+        var a = model.CreateInferenceNetwork(first);
+        var b = model.CreateInferenceNetwork(second);
+        Assert.True(a.UsesTokenProjectionCache);
+        Assert.NotNull(a.SharedTokenProjectionCache);
+        Assert.Same(a.SharedTokenProjectionCache, b.SharedTokenProjectionCache);
+        model.TokenProjectionCacheLimit = 0;
+        Assert.False(model.CreateInferenceNetwork(first).UsesTokenProjectionCache);
     }
 
     [Fact]
