@@ -9,7 +9,9 @@ per-round ratios; the MlNetRnn column is the median of its rounds. Peers: PyTorc
 pytorch-eager-*), LibTorch 2.10 (torchsharp-*), oneDNN 2.6's RNN primitive (onednn-*, its whole training step),
 ONNX Runtime (peer-export-onnx: the PyTorch-exported W4 model in the CLI's ONNX Runtime, timed in the same process as
 MlNetRnn's own export, mlnetrnn-onnx). % SGEMM: the training rate in FLOPs (docs/workloads.md) over the best SGEMM
-median at that thread count (OpenBLAS with the kernels it is told to use, oneDNN's matmul).
+of the same round at that thread count (OpenBLAS with the kernels it is told to use, oneDNN's matmul), the median of
+those per-round fractions like every ratio (the host's SGEMM moves from round to round: 180-207 GFLOP/s at 1 thread in
+one run).
 """
 import collections, re, statistics, sys
 
@@ -38,6 +40,7 @@ def parse(path):
     rounds = collections.defaultdict(dict)   # round -> (workload, system, threads, metric) -> value
     details = collections.defaultdict(dict)
     sgemm = collections.defaultdict(list)    # (system, threads) -> GFLOP/s per round
+    sgemm_by_round = collections.defaultdict(dict)  # round -> threads -> the best SGEMM of that round
     header = []
     r = 0
     for line in open(path):
@@ -58,10 +61,11 @@ def parse(path):
         workload, system, threads, metric = parts[0], parts[1], int(parts[2]), parts[3]
         if workload.startswith('sgemm'):
             sgemm[(system, threads)].append(value)
+            sgemm_by_round[r][threads] = max(sgemm_by_round[r].get(threads, 0), value)
             continue
         rounds[r][(workload, system, threads, metric)] = value
         details[r][(workload, system, threads, metric)] = line.split('#', 1)[1] if '#' in line else ''
-    return rounds, details, sgemm, header
+    return rounds, details, sgemm, sgemm_by_round, header
 
 
 def med(xs):
@@ -69,7 +73,7 @@ def med(xs):
 
 
 def main(path):
-    rounds, details, sgemm, header = parse(path)
+    rounds, details, sgemm, sgemm_by_round, header = parse(path)
     for h in header:
         print(h)
     peak = {}
@@ -115,8 +119,13 @@ def main(path):
             if rs:
                 per_round_text.append(f"  {w} {t} thr {title}: " + ', '.join(f'{x:.2f}' for x in rs))
         eff = '-'
-        if train_mflop(w) and t in peak and m.startswith('train'):
-            eff = f"{med(ours) * real_fraction(w, t) * train_mflop(w) / 1e3 / peak[t] * 100:.0f}%"
+        if train_mflop(w) and m.startswith('train'):
+            fractions = [r[(w, 'mlnetrnn', t, m)] * real_fraction(w, t) * train_mflop(w) / 1e3 / sgemm_by_round[rno][t]
+                         for rno, r in rounds.items() if (w, 'mlnetrnn', t, m) in r and t in sgemm_by_round.get(rno, {})]
+            if fractions:
+                eff = f"{med(fractions) * 100:.0f}%"
+                per_round_text.append(f"  {w} {t} thr % of the round's best SGEMM: " +
+                                      ', '.join(f'{x * 100:.0f}' for x in fractions))
         scaling = '-'
         if t == 2 and m.startswith('train') or (t == 2 and m == 'infer_seq_per_s'):
             per = [r[(w, 'mlnetrnn', 2, m)] / r[(w, 'mlnetrnn', 1, m)] for r in rounds.values()

@@ -180,7 +180,8 @@ public sealed partial class SequenceNetwork
 
     /// <summary>Whether inference reads the first layer's input projections from the cache (TokenProjectionCacheLimit).</summary>
     internal bool UsesTokenProjectionCache => Spec.InputKind == SequenceInputKind.Tokens && Kernel is NativeKernel
-        && TokenProjectionCache.Bytes(_descriptors[0], Spec.InputWidth) <= TokenProjectionCacheLimit;
+        && TokenProjectionCache.Bytes(_descriptors[0], Spec.InputWidth) <= TokenProjectionCacheLimit
+        && TokenProjectionCache.Fits(_descriptors[0], Spec.InputWidth);
 
     private void ValidateBatch(SequenceBatch batch)
     {

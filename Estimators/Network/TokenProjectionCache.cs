@@ -52,6 +52,10 @@ internal sealed class TokenProjectionCache
         _directions = layer.NumDirections;
     }
 
+    /// <summary>Whether a cache for this layer and vocabulary fits in .NET arrays (its table has D * V * G*H floats).</summary>
+    public static bool Fits(RecurrentDescriptor layer, int vocabulary) =>
+        (long)layer.NumDirections * vocabulary * layer.GateCount * layer.HiddenSize <= Array.MaxLength;
+
     /// <summary>Bytes a cache for this layer and vocabulary holds.</summary>
     public static long Bytes(RecurrentDescriptor layer, int vocabulary)
     {
@@ -66,7 +70,8 @@ internal sealed class TokenProjectionCache
     /// <summary>
     /// Makes the rows of every token a batch reads (ids [T, B] at t &lt; lengths[b]) those of <paramref name="embedding"/>
     /// [V, I] and <paramref name="weights"/> [D, G*H, I] as they are now, projected by <paramref name="kernel"/>'s GEMM.
-    /// False, changing nothing, where an id is outside the vocabulary: the caller's ordinary path then reports it.
+    /// False where an id is outside the vocabulary (the caller's ordinary path then reports it); the rows stay valid or
+    /// marked to be projected again.
     /// </summary>
     public bool Prepare(NativeKernel kernel, ReadOnlySpan<float> embedding, ReadOnlySpan<float> weights, ReadOnlySpan<int> ids,
         ReadOnlySpan<int> lengths, int seqLength, int batch)
