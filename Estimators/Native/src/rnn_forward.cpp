@@ -73,8 +73,8 @@ long step_scratch_floats(const Layer& L, int n) {
 }
 
 void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w, float* scratch, const float* xw,
-               long xw_ld, const float* const* x_rows, long row0, const float* h0, const float* c0, float* y, float* y_h, float* y_c,
-               float* reserve, int s_begin, int s_end) {
+               long xw_ld, const float* const* x_rows, long row0, const float* h0, const float* c0, float* y,
+               float* y_h, float* y_c, float* reserve, int s_begin, int s_end) {
     const Layer& L = dir.layer;
     const int H = L.hidden, G = L.gates, GH = G * H, B = plan.batch, D = L.directions;
     const int n = plan.rows_of(w);
