@@ -151,20 +151,32 @@ void check_extents(const mlnr_rnn_desc* d, int32_t seq_length, int32_t batch) {
                                ", overflows int64");
 }
 
-void check_call(const mlnr_rnn_desc* d, int32_t seq_length, int32_t batch, const float* x, const float* w, const float* r,
-                const int32_t* lens, const float* c0, const float* p) {
+// sequence_lens [B] (NULL: all full length) within [0, T].
+void check_lens(const int32_t* lens, int32_t seq_length, int32_t batch) {
+    for (int b = 0; lens && b < batch; ++b)
+        if (lens[b] < 0 || lens[b] > seq_length)
+            throw invalid_argument("sequence_lens[" + str(b) + "] = " + str(lens[b]) + " is outside [0, " +
+                                   str(seq_length) + "]");
+}
+
+// What every recurrent call checks, whatever its input: the desc, the sizes, R, the LSTM-only inputs, the lengths.
+void check_layer(const mlnr_rnn_desc* d, int32_t seq_length, int32_t batch, const float* r, const int32_t* lens,
+                 const float* c0, const float* p) {
     check_desc(d);
     check_nonnegative(seq_length, "seq_length");
     check_nonnegative(batch, "batch");
     check_extents(d, seq_length, batch);
-    if (!w || !r) throw invalid_argument("W and R are required, got NULL");
-    if (!x && seq_length > 0 && batch > 0) throw invalid_argument("X is required, got NULL");
+    if (!r) throw invalid_argument("R is required, got NULL");
     if (d->cell != MLNR_CELL_LSTM && (c0 || p)) throw invalid_argument("initial_c and P are LSTM inputs");
-    if (lens)
-        for (int b = 0; b < batch; ++b)
-            if (lens[b] < 0 || lens[b] > seq_length)
-                throw invalid_argument("sequence_lens[" + str(b) + "] = " + str(lens[b]) + " is outside [0, " +
-                                       str(seq_length) + "]");
+    check_lens(lens, seq_length, batch);
+}
+
+// A call on X and W (forward, backward).
+void check_call(const mlnr_rnn_desc* d, int32_t seq_length, int32_t batch, const float* x, const float* w, const float* r,
+                const int32_t* lens, const float* c0, const float* p) {
+    check_layer(d, seq_length, batch, r, lens, c0, p);
+    if (!w) throw invalid_argument("W is required, got NULL");
+    if (!x && seq_length > 0 && batch > 0) throw invalid_argument("X is required, got NULL");
 }
 
 // A row-major matrix [rows, cols] at leading dimension ld in a buffer of `length` floats: ld >= max(1, cols) as BLAS
@@ -186,10 +198,7 @@ void check_matrix(const char* name, const char* ld_name, int64_t rows, int64_t c
 
 // Token ids [T, B]: the lengths within [0, T], and every id at a valid step (t < lens[b]) within [0, vocabulary).
 void check_ids(const int32_t* ids, const int32_t* lens, int32_t seq_length, int32_t batch, int32_t vocabulary) {
-    for (int b = 0; lens && b < batch; ++b)
-        if (lens[b] < 0 || lens[b] > seq_length)
-            throw invalid_argument("sequence_lens[" + str(b) + "] = " + str(lens[b]) + " is outside [0, " +
-                                   str(seq_length) + "]");
+    check_lens(lens, seq_length, batch);
     for (int t = 0; t < seq_length; ++t)
         for (int b = 0; b < batch; ++b) {
             const int32_t id = ids[static_cast<int64_t>(t) * batch + b];
@@ -309,16 +318,11 @@ mlnr_status mlnr_rnn_forward_table(mlnr_context* context, const mlnr_rnn_desc* d
                                    float* y_h, float* y_c) {
     return guarded(__func__, [&] {
         mlnr_context& ctx = context_of(context);
-        check_desc(desc);
-        check_nonnegative(seq_length, "seq_length");
-        check_nonnegative(batch, "batch");
-        check_extents(desc, seq_length, batch);
+        check_layer(desc, seq_length, batch, r, sequence_lens, initial_c, p);
+        if (desc->cell != MLNR_CELL_LSTM && y_c) throw invalid_argument("Y_c is an LSTM output");
         check_positive(vocabulary, "vocabulary");
         const mlnr::Layer L = mlnr::describe(*desc);
         product({L.directions, vocabulary, static_cast<int64_t>(L.gates) * L.hidden}, "the table [D, V, G*H]");
-        if (!r) throw invalid_argument("R is required, got NULL");
-        if (desc->cell != MLNR_CELL_LSTM && (initial_c || p)) throw invalid_argument("initial_c and P are LSTM inputs");
-        if (desc->cell != MLNR_CELL_LSTM && y_c) throw invalid_argument("Y_c is an LSTM output");
         if (seq_length > 0 && batch > 0) {
             if (!table || !ids) throw invalid_argument("the table and the ids must not be NULL");
             check_ids(ids, sequence_lens, seq_length, batch, vocabulary);

@@ -113,6 +113,8 @@ struct Tensors {
     const float* table = nullptr;
     const int32_t* ids = nullptr;
     long vocabulary = 0;
+    // Direction d's table [V, G*H] (gh = G*H), or NULL without a table.
+    const float* table_of(int d, long gh) const { return table ? table + d * vocabulary * gh : nullptr; }
 };
 
 struct Gradients {

@@ -305,7 +305,7 @@ void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int 
             PackedMatrix& w_slice = ctx.unit_panels[2 * w + 1];
             pack_rows(r_slice, dir.r, H, H, rows.data(), cols);
             // From a projection table the inputs' X W^T are its rows (their columns of this worker's units).
-            const float* table = in.table ? in.table + static_cast<long>(d) * in.vocabulary * G * H : nullptr;
+            const float* table = in.table_of(d, static_cast<long>(G) * H);
             if (!table) pack_rows(w_slice, dir.w, I, I, rows.data(), cols);
             constexpr int kChunk = 256;  // steps per input projection
             float* xw = ctx.worker_floats(w, static_cast<size_t>(kChunk + 1) * cols + width);
@@ -389,7 +389,7 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
         pack_layout(ctx.packed_main, r, H, H, lbr0 ? 2 * H : GH, true);
         if (lbr0) pack_layout(ctx.packed_candidate, r + 2L * H * H, H, H, H, true);
         // From a projection table (in.table) the inputs' X W^T are its rows: no W to pack, no projection to run.
-        const float* table = in.table ? in.table + static_cast<long>(d) * in.vocabulary * GH : nullptr;
+        const float* table = in.table_of(d, GH);
         if (!table) pack_layout(ctx.packed_input, in.w + static_cast<long>(d) * GH * I, I, I, GH, true);  // W^T [I, G*H]
         JobBarrier packed(plan.workers);
         // X is read in place when the worker's compact rows are X's rows w, w + W, ... (Plan::strided), else each
