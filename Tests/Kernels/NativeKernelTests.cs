@@ -41,6 +41,9 @@ public class NativeKernelTests
         data.Add("lstm-peepholes reverse threads=3 seed=111 batch=1 steps=30 hidden=37");
         data.Add("lstm bidirectional threads=2 seed=112 batch=1 steps=300 hidden=40");
         data.Add("gru-lbr1 forward threads=3 seed=113 batch=1 steps=20 hidden=64 full");
+        // One row on one thread (the ordinary path): LSTM with peepholes, and fewer units than a vector.
+        data.Add("lstm-peepholes forward threads=1 seed=116 batch=1 steps=20 hidden=50");
+        data.Add("gru-lbr1 reverse threads=1 seed=117 batch=1 steps=15 hidden=9");
         // Short tiles of one or two rows over recurrent weights that stream from L2 (over 64 KiB packed: GRU(80) 75
         // KiB, LSTM(72) 81 KiB), which take one panel at a time (packed_gemm.cpp, run_tiles): one row per step, and
         // 8 + 2 rows.

@@ -109,12 +109,12 @@ struct LstmBackward {
     }
 };
 
-MLNR_VECTOR void gru_forward_vector(int n, const float* x, const float* hr, long stride, const float* bias_zr,
-                                    long bias_stride, const float* wbn, const float* rbn, const float* h, float* h_new,
-                                    float* gates, float* extra, float* h_prev) {
+MLNR_VECTOR void gru_forward_vector(int n, const float* x, long x_stride, const float* hr, long stride,
+                                    const float* bias_zr, long bias_stride, const float* wbn, const float* rbn,
+                                    const float* h, float* h_new, float* gates, float* extra, float* h_prev) {
     GruForward body;
     const bool keep = gates != nullptr;
-    for_lanes<11, 6>(n, {x, x + stride, x + 2 * stride, hr, hr + stride, hr + 2 * stride, bias_zr, bias_zr + bias_stride,
+    for_lanes<11, 6>(n, {x, x + x_stride, x + 2 * x_stride, hr, hr + stride, hr + 2 * stride, bias_zr, bias_zr + bias_stride,
                          wbn, rbn, h},
                      {keep ? gates : nullptr, keep ? gates + stride : nullptr, keep ? gates + 2 * stride : nullptr,
                       keep ? extra : nullptr, h_new, keep ? h_prev : nullptr},
@@ -134,12 +134,12 @@ MLNR_VECTOR void gru_backward_vector(int H, const float* dh, const float* dy, fl
     }
 }
 
-MLNR_VECTOR void lstm_forward_vector(int n, const float* x, const float* hr, long stride, const float* bias,
-                                     long bias_stride, const float* p, const float* h, float* h_new, float* c,
-                                     float* gates, float* extra, float* h_prev, float* c_prev) {
+MLNR_VECTOR void lstm_forward_vector(int n, const float* x, long x_stride, const float* hr, long stride,
+                                     const float* bias, long bias_stride, const float* p, const float* h, float* h_new,
+                                     float* c, float* gates, float* extra, float* h_prev, float* c_prev) {
     const bool keep = gates != nullptr;
-    const long xs = stride, bs = bias_stride;
-    const float* const in[17] = {x,    x + xs,    x + 2 * xs,    x + 3 * xs,    hr, hr + xs, hr + 2 * xs, hr + 3 * xs,
+    const long xi = x_stride, xs = stride, bs = bias_stride;
+    const float* const in[17] = {x,    x + xi,    x + 2 * xi,    x + 3 * xi,    hr, hr + xs, hr + 2 * xs, hr + 3 * xs,
                                  bias, bias + bs, bias + 2 * bs, bias + 3 * bs, p,  p ? p + bs : nullptr,
                                  p ? p + 2 * bs : nullptr,       h,             c};
     float* const out[9] = {keep ? gates : nullptr,  keep ? gates + xs : nullptr,    keep ? gates + 2 * xs : nullptr,
@@ -182,10 +182,10 @@ MLNR_VECTOR void lstm_backward_vector(int H, const float* dh, const float* dy, f
 
 // The entry points: GCC gives a function whose target attribute differs from its file's its own symbol (a function
 // version), so the vector bodies above sit behind plain functions.
-void gru_forward_row(int n, const float* x, const float* hr, long stride, const float* bias_zr, long bias_stride,
-                     const float* wbn, const float* rbn, const float* h, float* h_new, float* gates, float* extra,
-                     float* h_prev) {
-    gru_forward_vector(n, x, hr, stride, bias_zr, bias_stride, wbn, rbn, h, h_new, gates, extra, h_prev);
+void gru_forward_row(int n, const float* x, long x_stride, const float* hr, long stride, const float* bias_zr,
+                     long bias_stride, const float* wbn, const float* rbn, const float* h, float* h_new, float* gates,
+                     float* extra, float* h_prev) {
+    gru_forward_vector(n, x, x_stride, hr, stride, bias_zr, bias_stride, wbn, rbn, h, h_new, gates, extra, h_prev);
 }
 
 void gru_backward_row(int H, const float* dh, const float* dy, float* gates, float* extra, const float* h_prev,
@@ -193,10 +193,10 @@ void gru_backward_row(int H, const float* dh, const float* dy, float* gates, flo
     gru_backward_vector(H, dh, dy, gates, extra, h_prev, dg_rec, dh_prev);
 }
 
-void lstm_forward_row(int n, const float* x, const float* hr, long stride, const float* bias, long bias_stride,
-                      const float* p, const float* h, float* h_new, float* c, float* gates, float* extra, float* h_prev,
-                      float* c_prev) {
-    lstm_forward_vector(n, x, hr, stride, bias, bias_stride, p, h, h_new, c, gates, extra, h_prev, c_prev);
+void lstm_forward_row(int n, const float* x, long x_stride, const float* hr, long stride, const float* bias,
+                      long bias_stride, const float* p, const float* h, float* h_new, float* c, float* gates,
+                      float* extra, float* h_prev, float* c_prev) {
+    lstm_forward_vector(n, x, x_stride, hr, stride, bias, bias_stride, p, h, h_new, c, gates, extra, h_prev, c_prev);
 }
 
 void lstm_backward_row(int H, const float* dh, const float* dy, float* dc, float* gates, const float* extra,

@@ -15,14 +15,15 @@
 
 MLNR_ISA_BEGIN
 
-// GRU (z, r, n) with linear_before_reset = 1, one row of n units. x: X W^T and hr: h R^T, each the three gates'
-// blocks `stride` apart (x may be `gates` itself); bias_zr: Wb + Rb of z (at 0) and r (at bias_stride); wbn, rbn: the
+// GRU (z, r, n) with linear_before_reset = 1, one row of n units. x: X W^T, the three gates' blocks x_stride apart
+// (x may be `gates` itself), and hr: h R^T, blocks `stride` apart; bias_zr: Wb + Rb of z (at 0) and r (at bias_stride); wbn, rbn: the
 // candidate's Wbh and Rbh (null: zero). h is the state h_prev; h' goes to h_new (may be h). Training (gates non-null)
 // stores z, r, n into gates (blocks `stride` apart), Rh h + Rbh into extra and h_prev into h_prev; inference (gates
-// null) stores only h'. A row of the whole layer has n = stride = bias_stride = H; forward_units runs slices of it.
-void gru_forward_row(int n, const float* x, const float* hr, long stride, const float* bias_zr, long bias_stride,
-                     const float* wbn, const float* rbn, const float* h, float* h_new, float* gates, float* extra,
-                     float* h_prev);
+// null) stores only h'. A row of the whole layer has n = x_stride = stride = bias_stride = H; forward_units runs
+// slices of it (x from a projection table's row: x_stride H, hr kPanel).
+void gru_forward_row(int n, const float* x, long x_stride, const float* hr, long stride, const float* bias_zr,
+                     long bias_stride, const float* wbn, const float* rbn, const float* h, float* h_new, float* gates,
+                     float* extra, float* h_prev);
 
 // Its backward: dh [H] (plus dy [H] when non-null) is dL/dh' of the row; gates, extra, h_prev as forward stored them.
 // Writes dz, dr, dn over the gates (dG, input side), dN = dn * r over extra (the candidate's recurrent side), and
@@ -30,13 +31,13 @@ void gru_forward_row(int n, const float* x, const float* hr, long stride, const 
 void gru_backward_row(int H, const float* dh, const float* dy, float* gates, float* extra, const float* h_prev,
                       float* dg_rec, float* dh_prev);
 
-// LSTM (i, o, f, c) without input_forget, one row of n units. x, hr: the four gates' blocks `stride` apart (x may be
-// `gates`); bias: Wb + Rb, p: peepholes (i, o, f) or null, both blocks bias_stride apart. h, c are the state (h_prev,
+// LSTM (i, o, f, c) without input_forget, one row of n units. x, hr: the four gates' blocks x_stride and `stride`
+// apart (x may be `gates`); bias: Wb + Rb, p: peepholes (i, o, f) or null, both blocks bias_stride apart. h, c are the state (h_prev,
 // c_prev); h' goes to h_new (may be h), c' over c. Training (gates non-null) stores i, o, f, c~ into gates, tanh(c')
 // into extra, h_prev and c_prev.
-void lstm_forward_row(int n, const float* x, const float* hr, long stride, const float* bias, long bias_stride,
-                      const float* p, const float* h, float* h_new, float* c, float* gates, float* extra, float* h_prev,
-                      float* c_prev);
+void lstm_forward_row(int n, const float* x, long x_stride, const float* hr, long stride, const float* bias,
+                      long bias_stride, const float* p, const float* h, float* h_new, float* c, float* gates,
+                      float* extra, float* h_prev, float* c_prev);
 
 // Its backward: dh [H] (plus dy when non-null), dc [H] the state's gradient (overwritten with dL/dc_prev's cell
 // part); writes dG over the gates and into dg_rec [4H] (the dh_prev GEMM's rows); adds the peepholes' gradients into

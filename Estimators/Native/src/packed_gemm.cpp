@@ -89,19 +89,23 @@ void scale_rows(int m, int n, float beta, float* c, int ldc) {
     }
 }
 
-// Column j of a panel is row j of the source (B stored transposed): panel[kk, j] = source[j, kk] for j < cols. Blocks
-// of 8 x 8 go through registers (8 row loads, a transpose, 8 panel-row stores) where the path has AVX2, the rest one
-// element at a time; only data moves, so the panel has the same bits either way. Inference packs R^T on every call,
-// and element by element it was 3.5% of a batch-1 forward.
-void transpose_into_panel(const float* source, int ld, int k, int cols, float* panel) {
+// Column j of a panel is a row of the source: panel[kk, j] = rows[j][kk] for j < cols, zero where rows[j] is null
+// (B stored transposed, or pack_rows' chosen rows). Blocks of 8 x 8 go through registers (8 row loads, a transpose, 8
+// panel-row stores) where the path has AVX2 and the 8 rows all exist, the rest one element at a time; only data moves,
+// so the panel has the same bits either way. Inference packs R^T on every call, and element by element it was 3.5% of
+// a batch-1 forward.
+void gather_into_panel(const float* const* rows, int k, int cols, float* panel) {
     int j0 = 0;
 #if defined(MLNR_ISA_AVX512) || defined(MLNR_ISA_AVX2)
     for (; j0 + 8 <= cols; j0 += 8) {
-        const float* rows = source + static_cast<long>(j0) * ld;
+        bool all = true;
+        for (int i = 0; i < 8; ++i) all = all && rows[j0 + i] != nullptr;
+        if (!all) break;
+        const float* const* block = rows + j0;
         int kk = 0;
         for (; kk + 8 <= k; kk += 8) {
             __m256 r[8];
-            for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(rows + static_cast<long>(i) * ld + kk);
+            for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(block[i] + kk);
             // Pairs of rows interleaved, then pairs of pairs, then the 128-bit halves exchanged: row i of the block
             // becomes column i.
             __m256 t[8], u[8];
@@ -122,12 +126,12 @@ void transpose_into_panel(const float* source, int ld, int k, int cols, float* p
             }
         }
         for (; kk < k; ++kk)
-            for (int i = 0; i < 8; ++i) panel[static_cast<size_t>(kk) * kPanel + j0 + i] = rows[static_cast<long>(i) * ld + kk];
+            for (int i = 0; i < 8; ++i) panel[static_cast<size_t>(kk) * kPanel + j0 + i] = block[i][kk];
     }
 #endif
     for (int j = j0; j < cols; ++j) {
-        const float* src = source + static_cast<long>(j) * ld;
-        for (int kk = 0; kk < k; ++kk) panel[static_cast<size_t>(kk) * kPanel + j] = src[kk];
+        const float* src = rows[j];
+        for (int kk = 0; kk < k; ++kk) panel[static_cast<size_t>(kk) * kPanel + j] = src ? src[kk] : 0.0f;
     }
 }
 
@@ -154,7 +158,10 @@ void pack_panels(const PackedMatrix& out, int first, int last) {
         float* panel = out.panels + p * out.panel_stride();
         const int cols = n - p * kPanel < kPanel ? n - p * kPanel : kPanel;
         if (out.source_transposed) {
-            transpose_into_panel(out.source + static_cast<long>(p) * kPanel * ld, ld, k, cols, panel);
+            // Column col of B is row col of the source.
+            const float* rows[kPanel];
+            for (int j = 0; j < cols; ++j) rows[j] = out.source + static_cast<long>(p * kPanel + j) * ld;
+            gather_into_panel(rows, k, cols, panel);
         } else {
             for (int kk = 0; kk < k; ++kk)
                 std::memcpy(panel + static_cast<size_t>(kk) * kPanel, out.source + static_cast<long>(kk) * ld + p * kPanel,
@@ -169,12 +176,12 @@ void pack_panels(const PackedMatrix& out, int first, int last) {
 void pack_rows(PackedMatrix& out, const float* source, int ld, int k, const int* rows, int n) {
     pack_layout(out, source, ld, k, n, true);
     for (int p = 0; p < out.panel_count(); ++p) {
-        float* panel = out.panels + p * out.panel_stride();
+        const float* panel_rows[kPanel];
         for (int j = 0; j < kPanel; ++j) {
             const int col = p * kPanel + j;
-            const float* src = col < n && rows[col] >= 0 ? source + static_cast<long>(rows[col]) * ld : nullptr;
-            for (int kk = 0; kk < k; ++kk) panel[static_cast<size_t>(kk) * kPanel + j] = src ? src[kk] : 0.0f;
+            panel_rows[j] = col < n && rows[col] >= 0 ? source + static_cast<long>(rows[col]) * ld : nullptr;
         }
+        gather_into_panel(panel_rows, k, kPanel, out.panels + p * out.panel_stride());
     }
 }
 

@@ -138,10 +138,10 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
             if (dir.fused_bias) {
                 float* keep = reserve ? out : nullptr;
                 if (gru)
-                    gru_forward_row(H, x, hrk, H, dir.fused_bias, H, dir.wb ? dir.wb + 2 * H : nullptr,
+                    gru_forward_row(H, x, H, hrk, H, dir.fused_bias, H, dir.wb ? dir.wb + 2 * H : nullptr,
                                     dir.rb ? dir.rb + 2 * H : nullptr, hk, hk, keep, extra, out + L.h_prev_offset());
                 else
-                    lstm_forward_row(H, x, hrk, H, dir.fused_bias, H, dir.p, hk, hk, c + static_cast<long>(k) * H, keep,
+                    lstm_forward_row(H, x, H, hrk, H, dir.fused_bias, H, dir.p, hk, hk, c + static_cast<long>(k) * H, keep,
                                      extra, out + L.h_prev_offset(), out + L.slot_offset());
                 continue;
             }
@@ -308,8 +308,9 @@ void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int 
             const float* table = in.table_of(d, static_cast<long>(G) * H);
             if (!table) pack_rows(w_slice, dir.w, I, I, rows.data(), cols);
             constexpr int kChunk = 256;  // steps per input projection
-            float* xw = ctx.worker_floats(w, static_cast<size_t>(kChunk + 1) * cols + width);
-            float* hr = xw + static_cast<long>(kChunk) * cols;
+            // The chunk's input projections (none from a table), h R^T, c.
+            float* xw = ctx.worker_floats(w, static_cast<size_t>(table ? 1 : kChunk + 1) * cols + width);
+            float* hr = xw + static_cast<long>(table ? 0 : kChunk) * cols;
             float* c = hr + cols;
             for (int j = 0; j < width && !gru; ++j) c[j] = in.c0 ? in.c0[static_cast<long>(d) * H + u0 + j] : 0.0f;
             const float* wbn = dir.wb && gru ? dir.wb + 2 * H + u0 : nullptr;
@@ -319,35 +320,36 @@ void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int 
                 const int s1 = std::min(length, s0 + kChunk);
                 // This chunk's steps read X at times [t0, t0 + s1 - s0), reversed or not.
                 const int t0 = dir.reverse ? length - s1 : s0;
-                if (table) {
-                    for (int t = t0; t < t0 + s1 - s0; ++t) {
-                        const float* row = table + static_cast<long>(in.ids[t]) * G * H + u0;
-                        float* to = xw + static_cast<long>(t - t0) * cols;
-                        for (int g = 0; g < G; ++g) {  // a gate's padding columns zero, as the GEMM leaves them
-                            std::memcpy(to + g * wp, row + g * H, sizeof(float) * width);
-                            std::memset(to + g * wp + width, 0, sizeof(float) * (wp - width));
-                        }
-                    }
-                } else {
-                    packed_gemm(s1 - s0, in.x + static_cast<long>(t0) * I, I, w_slice, 0.0f, xw, cols);
-                }
+                if (!table) packed_gemm(s1 - s0, in.x + static_cast<long>(t0) * I, I, w_slice, 0.0f, xw, cols);
                 for (int s = s0; s < s1; ++s) {
                     const int t = dir.reverse ? length - 1 - s : s;
                     const float* cur = h.data() + (s % 2) * H;
                     float* next = h.data() + ((s + 1) % 2) * H;
+                    if (table && s + 1 < length) {
+                        // The next step's table row lies anywhere in the table: fetch this worker's units of it
+                        // while this step computes.
+                        const float* ahead = table + static_cast<long>(in.ids[dir.reverse ? t - 1 : t + 1]) * G * H + u0;
+                        for (int g = 0; g < G; ++g)
+                            for (long at = 0; at < width * static_cast<long>(sizeof(float)); at += 64)
+                                __builtin_prefetch(reinterpret_cast<const char*>(ahead + g * H) + at, 0, 3);
+                    }
                     // h R^T over k in order, one owner's units of h at a time, each once its owner has finished step
                     // s - 1: this worker's own units are ready, so worker 0 starts on them while the others finish.
                     for (int v = 0; v < workers; ++v) {
                         if (v != w && !step.wait_for(v, s)) return;
                         packed_gemm_part(1, cur, H, r_slice, unit_begin[v], unit_begin[v + 1], v > 0, hr, cols);
                     }
-                    const float* x = xw + static_cast<long>(t - t0) * cols;
+                    // The step's X W^T: the token's table row read in place (its gates H apart), or the chunk's
+                    // projection (wp apart).
+                    const float* x = table ? table + static_cast<long>(in.ids[t]) * G * H + u0
+                                           : xw + static_cast<long>(t - t0) * cols;
+                    const long x_stride = table ? H : wp;
                     if (gru)
-                        gru_forward_row(width, x, hr, wp, dir.fused_bias + u0, H, wbn, rbn, cur + u0, next + u0, nullptr,
-                                        nullptr, nullptr);
+                        gru_forward_row(width, x, x_stride, hr, wp, dir.fused_bias + u0, H, wbn, rbn, cur + u0,
+                                        next + u0, nullptr, nullptr, nullptr);
                     else
-                        lstm_forward_row(width, x, hr, wp, dir.fused_bias + u0, H, p, cur + u0, next + u0, c, nullptr,
-                                         nullptr, nullptr, nullptr);
+                        lstm_forward_row(width, x, x_stride, hr, wp, dir.fused_bias + u0, H, p, cur + u0, next + u0, c,
+                                         nullptr, nullptr, nullptr, nullptr);
                     step.arrive(w, s + 1);
                     if (y) std::memcpy(y + (static_cast<long>(t) * D + d) * H + u0, next + u0, sizeof(float) * width);
                 }
