@@ -114,8 +114,8 @@ MLNR_VECTOR void gru_forward_vector(int n, const float* x, long x_stride, const 
                                     const float* h, float* h_new, float* gates, float* extra, float* h_prev) {
     GruForward body;
     const bool keep = gates != nullptr;
-    for_lanes<11, 6>(n, {x, x + x_stride, x + 2 * x_stride, hr, hr + stride, hr + 2 * stride, bias_zr, bias_zr + bias_stride,
-                         wbn, rbn, h},
+    for_lanes<11, 6>(n, {x, x + x_stride, x + 2 * x_stride, hr, hr + stride, hr + 2 * stride, bias_zr,
+                         bias_zr + bias_stride, wbn, rbn, h},
                      {keep ? gates : nullptr, keep ? gates + stride : nullptr, keep ? gates + 2 * stride : nullptr,
                       keep ? extra : nullptr, h_new, keep ? h_prev : nullptr},
                      body);

@@ -16,11 +16,11 @@
 MLNR_ISA_BEGIN
 
 // GRU (z, r, n) with linear_before_reset = 1, one row of n units. x: X W^T, the three gates' blocks x_stride apart
-// (x may be `gates` itself), and hr: h R^T, blocks `stride` apart; bias_zr: Wb + Rb of z (at 0) and r (at bias_stride); wbn, rbn: the
-// candidate's Wbh and Rbh (null: zero). h is the state h_prev; h' goes to h_new (may be h). Training (gates non-null)
-// stores z, r, n into gates (blocks `stride` apart), Rh h + Rbh into extra and h_prev into h_prev; inference (gates
-// null) stores only h'. A row of the whole layer has n = x_stride = stride = bias_stride = H; forward_units runs
-// slices of it (x from a projection table's row: x_stride H, hr kPanel).
+// (x may be `gates` itself); hr: h R^T, blocks `stride` apart; bias_zr: Wb + Rb of z (at 0) and r (at bias_stride);
+// wbn, rbn: the candidate's Wbh and Rbh (null: zero). h is the state h_prev; h' goes to h_new (may be h). Training
+// (gates non-null) stores z, r, n into gates (blocks `stride` apart), Rh h + Rbh into extra and h_prev into h_prev;
+// inference (gates null) stores only h'. A row of the whole layer has n = x_stride = stride = bias_stride = H;
+// forward_units runs slices of it (hr's gates a panel-padded slice apart; x from a projection table's row, H apart).
 void gru_forward_row(int n, const float* x, long x_stride, const float* hr, long stride, const float* bias_zr,
                      long bias_stride, const float* wbn, const float* rbn, const float* h, float* h_new, float* gates,
                      float* extra, float* h_prev);
@@ -31,10 +31,10 @@ void gru_forward_row(int n, const float* x, long x_stride, const float* hr, long
 void gru_backward_row(int H, const float* dh, const float* dy, float* gates, float* extra, const float* h_prev,
                       float* dg_rec, float* dh_prev);
 
-// LSTM (i, o, f, c) without input_forget, one row of n units. x, hr: the four gates' blocks x_stride and `stride`
-// apart (x may be `gates`); bias: Wb + Rb, p: peepholes (i, o, f) or null, both blocks bias_stride apart. h, c are the state (h_prev,
-// c_prev); h' goes to h_new (may be h), c' over c. Training (gates non-null) stores i, o, f, c~ into gates, tanh(c')
-// into extra, h_prev and c_prev.
+// LSTM (i, o, f, c) without input_forget, one row of n units. x, hr: the four gates' blocks, x_stride and `stride`
+// apart (x may be `gates`); bias: Wb + Rb, p: peepholes (i, o, f) or null, both blocks bias_stride apart. h, c are the
+// state (h_prev, c_prev); h' goes to h_new (may be h), c' over c. Training (gates non-null) stores i, o, f, c~ into
+// gates, tanh(c') into extra, h_prev and c_prev.
 void lstm_forward_row(int n, const float* x, long x_stride, const float* hr, long stride, const float* bias,
                       long bias_stride, const float* p, const float* h, float* h_new, float* c, float* gates,
                       float* extra, float* h_prev, float* c_prev);

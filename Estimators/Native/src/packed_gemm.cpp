@@ -92,8 +92,7 @@ void scale_rows(int m, int n, float beta, float* c, int ldc) {
 // Column j of a panel is a row of the source: panel[kk, j] = rows[j][kk] for j < cols, zero where rows[j] is null
 // (B stored transposed, or pack_rows' chosen rows). Blocks of 8 x 8 go through registers (8 row loads, a transpose, 8
 // panel-row stores) where the path has AVX2 and the 8 rows all exist, the rest one element at a time; only data moves,
-// so the panel has the same bits either way. Inference packs R^T on every call, and element by element it was 3.5% of
-// a batch-1 forward.
+// so the panel has the same bits either way (inference packs R^T on every call: docs/kernel.md).
 void gather_into_panel(const float* const* rows, int k, int cols, float* panel) {
     int j0 = 0;
 #if defined(MLNR_ISA_AVX512) || defined(MLNR_ISA_AVX2)

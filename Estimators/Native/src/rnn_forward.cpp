@@ -141,8 +141,8 @@ void run_steps(mlnr_context& ctx, const Plan& plan, const Direction& dir, int w,
                     gru_forward_row(H, x, H, hrk, H, dir.fused_bias, H, dir.wb ? dir.wb + 2 * H : nullptr,
                                     dir.rb ? dir.rb + 2 * H : nullptr, hk, hk, keep, extra, out + L.h_prev_offset());
                 else
-                    lstm_forward_row(H, x, H, hrk, H, dir.fused_bias, H, dir.p, hk, hk, c + static_cast<long>(k) * H, keep,
-                                     extra, out + L.h_prev_offset(), out + L.slot_offset());
+                    lstm_forward_row(H, x, H, hrk, H, dir.fused_bias, H, dir.p, hk, hk, c + static_cast<long>(k) * H,
+                                     keep, extra, out + L.h_prev_offset(), out + L.slot_offset());
                 continue;
             }
 #endif
@@ -328,7 +328,8 @@ void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int 
                     if (table && s + 1 < length) {
                         // The next step's table row lies anywhere in the table: fetch this worker's units of it
                         // while this step computes.
-                        const float* ahead = table + static_cast<long>(in.ids[dir.reverse ? t - 1 : t + 1]) * G * H + u0;
+                        const int next_t = dir.reverse ? t - 1 : t + 1;
+                        const float* ahead = table + static_cast<long>(in.ids[next_t]) * G * H + u0;
                         for (int g = 0; g < G; ++g)
                             for (long at = 0; at < width * static_cast<long>(sizeof(float)); at += 64)
                                 __builtin_prefetch(reinterpret_cast<const char*>(ahead + g * H) + at, 0, 3);
