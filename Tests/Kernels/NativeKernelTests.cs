@@ -44,6 +44,12 @@ public class NativeKernelTests
         // One row on one thread (the ordinary path): LSTM with peepholes, and fewer units than a vector.
         data.Add("lstm-peepholes forward threads=1 seed=116 batch=1 steps=20 hidden=50");
         data.Add("gru-lbr1 reverse threads=1 seed=117 batch=1 steps=15 hidden=9");
+        // One row on one thread multiplies R^T over paired panels on the avx512 path (packed_gemm.hpp), and over
+        // single panels on avx2 (Avx2GivesTheAvx512Bits holds the two to the same bits): GRU lbr=0's z and r rows
+        // (40 columns: a pair whose second panel is partial) and a tanh RNN over three panels (a last pair with no
+        // second panel).
+        data.Add("gru-lbr0 forward threads=1 seed=118 batch=1 steps=12 hidden=20");
+        data.Add("rnn-tanh bidirectional threads=1 seed=119 batch=1 steps=9 hidden=70");
         // Short tiles of one or two rows over recurrent weights that stream from L2 (over 64 KiB packed: GRU(80) 75
         // KiB, LSTM(72) 81 KiB), which take one panel at a time (packed_gemm.cpp, run_tiles): one row per step, and
         // 8 + 2 rows.

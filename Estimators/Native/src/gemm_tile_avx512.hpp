@@ -56,6 +56,33 @@ __attribute__((target("avx512f"))) void tile(const float* a, int lda, const floa
     }
 }
 
+// One row of C [1, cols <= 64] = a [1, K] times a pair of panels interleaved by k (PackedMatrix::paired: rows of 64
+// floats), C = acc + beta C. Four accumulators fed from one contiguous stream: where the panels stream from L2 (a
+// batch-1 step), this runs about 8% faster than tile<1, 1> over the two panels one after the other, and faster than
+// tile<1, 4>'s four streams. The same sums as tile<1, P> (one accumulator per element over k in order, then the same
+// epilogue with alpha 1), so the same bits.
+__attribute__((target("avx512f"))) inline void row_of_pair(const float* a, const float* pair, int k, float beta,
+                                                           float* c, int cols) {
+    __m512 acc[4];
+    for (int q = 0; q < 4; ++q) acc[q] = _mm512_setzero_ps();
+    for (int p = 0; p < k; ++p) {
+        const __m512 av = _mm512_set1_ps(a[p]);
+        const float* row = pair + static_cast<long>(p) * 2 * kPanel;
+        for (int q = 0; q < 4; ++q) acc[q] = _mm512_fmadd_ps(av, _mm512_load_ps(row + 16 * q), acc[q]);
+    }
+    const __m512 beta_v = _mm512_set1_ps(beta);
+    for (int q = 0; q < 4; ++q) {
+        const int left = cols - 16 * q;
+        if (left <= 0) break;
+        const __mmask16 mask = left >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << left) - 1);
+        float* out = c + 16 * q;
+        __m512 v = acc[q];
+        if (beta == 1.0f) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, out));
+        else if (beta != 0.0f) v = _mm512_fmadd_ps(beta_v, _mm512_maskz_loadu_ps(mask, out), v);
+        _mm512_mask_storeu_ps(out, mask, v);
+    }
+}
+
 // A full tile: 8 rows x 1 panel (16 accumulators of the 32 zmm registers). Panels per tile for a short tile of R rows:
 // at least 8 accumulators where registers allow.
 constexpr int kTileRows = 8;

@@ -90,10 +90,11 @@ void scale_rows(int m, int n, float beta, float* c, int ldc) {
 }
 
 // Column j of a panel is a row of the source: panel[kk, j] = rows[j][kk] for j < cols, zero where rows[j] is null
-// (B stored transposed, or pack_rows' chosen rows). Blocks of 8 x 8 go through registers (8 row loads, a transpose, 8
+// (B stored transposed, or pack_rows' chosen rows); the panel's rows lie `row_stride` floats apart (kPanel, or twice
+// that for paired panels). Blocks of 8 x 8 go through registers (8 row loads, a transpose, 8
 // panel-row stores) where the path has AVX2 and the 8 rows all exist, the rest one element at a time; only data moves,
 // so the panel has the same bits either way (inference packs R^T on every call: docs/kernel.md).
-void gather_into_panel(const float* const* rows, int k, int cols, float* panel) {
+void gather_into_panel(const float* const* rows, int k, int cols, float* panel, int row_stride) {
     int j0 = 0;
 #if defined(MLNR_ISA_AVX512) || defined(MLNR_ISA_AVX2)
     for (; j0 + 8 <= cols; j0 += 8) {
@@ -118,33 +119,35 @@ void gather_into_panel(const float* const* rows, int k, int cols, float* panel) 
                 u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
                 u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
             }
-            float* out = panel + static_cast<size_t>(kk) * kPanel + j0;
+            float* out = panel + static_cast<size_t>(kk) * row_stride + j0;
             for (int i = 0; i < 4; ++i) {
-                _mm256_storeu_ps(out + static_cast<size_t>(i) * kPanel, _mm256_permute2f128_ps(u[i], u[i + 4], 0x20));
-                _mm256_storeu_ps(out + static_cast<size_t>(i + 4) * kPanel, _mm256_permute2f128_ps(u[i], u[i + 4], 0x31));
+                _mm256_storeu_ps(out + static_cast<size_t>(i) * row_stride, _mm256_permute2f128_ps(u[i], u[i + 4], 0x20));
+                _mm256_storeu_ps(out + static_cast<size_t>(i + 4) * row_stride, _mm256_permute2f128_ps(u[i], u[i + 4], 0x31));
             }
         }
         for (; kk < k; ++kk)
-            for (int i = 0; i < 8; ++i) panel[static_cast<size_t>(kk) * kPanel + j0 + i] = block[i][kk];
+            for (int i = 0; i < 8; ++i) panel[static_cast<size_t>(kk) * row_stride + j0 + i] = block[i][kk];
     }
 #endif
     for (int j = j0; j < cols; ++j) {
         const float* src = rows[j];
-        for (int kk = 0; kk < k; ++kk) panel[static_cast<size_t>(kk) * kPanel + j] = src ? src[kk] : 0.0f;
+        for (int kk = 0; kk < k; ++kk) panel[static_cast<size_t>(kk) * row_stride + j] = src ? src[kk] : 0.0f;
     }
 }
 
 }  // namespace
 
-void pack_layout(PackedMatrix& out, const float* source, int ld, int k, int n, bool transposed) {
+void pack_layout(PackedMatrix& out, const float* source, int ld, int k, int n, bool transposed, bool paired) {
     out.k = k;
     out.n = n;
     out.source = source;
     out.source_ld = ld;
     out.source_transposed = transposed;
+    out.paired = paired && kPairedPanels;
     // Grown only: a resize up after a smaller call would zero-fill the regrown part, on every call that alternates
-    // between shapes (a worker packing X, then h_prev, for the weight gradients).
-    const size_t floats = static_cast<size_t>(out.panel_count()) * k * kPanel + 16;
+    // between shapes (a worker packing X, then h_prev, for the weight gradients). Paired: a whole last pair.
+    const int panels = out.paired ? 2 * ceil_div(out.panel_count(), 2) : out.panel_count();
+    const size_t floats = static_cast<size_t>(panels) * k * kPanel + 16;
     if (out.storage.size() < floats) out.storage.resize(floats);
     // Aligned to 64 bytes: every panel row is then one cache line, and the tiles' loads never straddle two.
     const auto address = reinterpret_cast<uintptr_t>(out.storage.data());
@@ -152,23 +155,26 @@ void pack_layout(PackedMatrix& out, const float* source, int ld, int k, int n, b
 }
 
 void pack_panels(const PackedMatrix& out, int first, int last) {
-    const int k = out.k, n = out.n, ld = out.source_ld;
+    const int k = out.k, n = out.n, ld = out.source_ld, rs = out.row_stride();
     for (int p = first; p < last; ++p) {
-        float* panel = out.panels + p * out.panel_stride();
+        float* panel = out.panels + out.panel_offset(p);
         const int cols = n - p * kPanel < kPanel ? n - p * kPanel : kPanel;
         if (out.source_transposed) {
             // Column col of B is row col of the source.
             const float* rows[kPanel];
             for (int j = 0; j < cols; ++j) rows[j] = out.source + static_cast<long>(p * kPanel + j) * ld;
-            gather_into_panel(rows, k, cols, panel);
+            gather_into_panel(rows, k, cols, panel, rs);
         } else {
             for (int kk = 0; kk < k; ++kk)
-                std::memcpy(panel + static_cast<size_t>(kk) * kPanel, out.source + static_cast<long>(kk) * ld + p * kPanel,
+                std::memcpy(panel + static_cast<size_t>(kk) * rs, out.source + static_cast<long>(kk) * ld + p * kPanel,
                             sizeof(float) * cols);
         }
-        if (cols < kPanel)  // the last panel's missing columns multiply as zeros
+        // The last panel's missing columns multiply as zeros, and so does the missing second panel of a last pair.
+        const int pad = cols < kPanel ? kPanel - cols : 0;
+        const int phantom = out.paired && p % 2 == 0 && p + 1 == out.panel_count() ? kPanel : 0;
+        if (pad + phantom > 0)
             for (int kk = 0; kk < k; ++kk)
-                std::memset(panel + static_cast<size_t>(kk) * kPanel + cols, 0, sizeof(float) * (kPanel - cols));
+                std::memset(panel + static_cast<size_t>(kk) * rs + cols, 0, sizeof(float) * (pad + phantom));
     }
 }
 
@@ -180,7 +186,7 @@ void pack_rows(PackedMatrix& out, const float* source, int ld, int k, const int*
             const int col = p * kPanel + j;
             panel_rows[j] = col < n && rows[col] >= 0 ? source + static_cast<long>(rows[col]) * ld : nullptr;
         }
-        gather_into_panel(panel_rows, k, kPanel, out.panels + p * out.panel_stride());
+        gather_into_panel(panel_rows, k, kPanel, out.panels + p * out.panel_stride(), kPanel);
     }
 }
 
@@ -201,6 +207,19 @@ void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float be
         scale_rows(m, b.n, beta, c, ldc);
         return;
     }
+#if defined(MLNR_ISA_AVX512)
+    if (b.paired) {
+        // Row by row, pair by pair (a batch-1 step: one row).
+        const long pair_stride = 2 * b.panel_stride();
+        for (int r = 0; r < m; ++r)
+            for (int g = 0; g * 2 * kPanel < b.n; ++g) {
+                const int cols = b.n - g * 2 * kPanel < 2 * kPanel ? b.n - g * 2 * kPanel : 2 * kPanel;
+                row_of_pair(a + static_cast<long>(r) * lda, b.panels + g * pair_stride, b.k, beta,
+                            c + static_cast<long>(r) * ldc + g * 2 * kPanel, cols);
+            }
+        return;
+    }
+#endif
     run_tiles<false>(m, a, lda, b.panels, b.panel_stride(), b.k, b.n, 1.0f, beta, c, ldc);
 }
 

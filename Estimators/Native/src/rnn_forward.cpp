@@ -388,8 +388,9 @@ void forward(mlnr_context& ctx, const Layer& L, int T, int B, const Tensors& in,
             continue;
         }
 #endif
-        // The workers pack the weights together (each a share of the panels), then wait for each other.
-        pack_layout(ctx.packed_main, r, H, H, lbr0 ? 2 * H : GH, true);
+        // The workers pack the weights together (each a share of the panels), then wait for each other. A single
+        // sequence multiplies one row by R^T at every step: its panels are paired (packed_gemm.hpp).
+        pack_layout(ctx.packed_main, r, H, H, lbr0 ? 2 * H : GH, true, B == 1);
         if (lbr0) pack_layout(ctx.packed_candidate, r + 2L * H * H, H, H, H, true);
         // From a projection table (in.table) the inputs' X W^T are its rows: no W to pack, no projection to run.
         const float* table = in.table_of(d, GH);
