@@ -4,12 +4,13 @@
 //
 //     g++ -O3 -march=x86-64-v3 -o /tmp/one_row_product Benchmarks/probes/one_row_product.cpp && /tmp/one_row_product
 //
-// It times the same product laid out three ways, over R^T sized as W4's (in L2) and as a sixth of it (in L1):
+// It times the same product laid out four ways, over R^T sized as W4's (in L2) and as a sixth of it (in L1):
 //   panels x1  the kernel's layout and order: panels of 32 columns (K x 32 floats each), one at a time, two
-//              accumulators (tile<1, 1>: what W4 batch 1 runs at one thread);
+//              accumulators (tile<1, 1>: what W4 batch 1 ran at one thread before paired panels);
 //   panels x4  four panels side by side, eight accumulators (the kernel's kPanelsFor[1] where panels sit in L1);
-//   wide xG    G panels interleaved by k (K x 32 G floats), 2 G accumulators from one contiguous stream.
-// Each element is one accumulator summed over k in order in all three, as in the kernel. Every call reads the same
+//   wide xG    G panels interleaved by k (K x 32 G floats), 2 G accumulators from one contiguous stream; wide x2
+//              is the kernel's paired panels (row_of_pair in Estimators/Native/src/gemm_tile_avx512.hpp).
+// Each element is one accumulator summed over k in order in all four, as in the kernel. Every call reads the same
 // R^T, so after the first it is in L2 (or L1); the row changes a little between calls.
 #include <immintrin.h>
 

@@ -60,11 +60,15 @@ __attribute__((target("avx512f"))) void tile(const float* a, int lda, const floa
 // floats), C = acc + beta C. Four accumulators fed from one contiguous stream: where the panels stream from L2 (a
 // batch-1 step), this runs about 8% faster than tile<1, 1> over the two panels one after the other, and faster than
 // tile<1, 4>'s four streams. The same sums as tile<1, P> (one accumulator per element over k in order, then the same
-// epilogue with alpha 1), so the same bits.
+// epilogue with alpha 1), so the same bits; with `resume` (beta 0 only) the accumulators start from C, as tile's do.
 __attribute__((target("avx512f"))) inline void row_of_pair(const float* a, const float* pair, int k, float beta,
-                                                           float* c, int cols) {
+                                                           float* c, int cols, bool resume = false) {
     __m512 acc[4];
-    for (int q = 0; q < 4; ++q) acc[q] = _mm512_setzero_ps();
+    for (int q = 0; q < 4; ++q) {
+        const int left = cols - 16 * q;
+        const __mmask16 mask = left >= 16 ? 0xFFFF : left <= 0 ? 0 : static_cast<__mmask16>((1u << left) - 1);
+        acc[q] = resume ? _mm512_maskz_loadu_ps(mask, c + 16 * q) : _mm512_setzero_ps();
+    }
     for (int p = 0; p < k; ++p) {
         const __m512 av = _mm512_set1_ps(a[p]);
         const float* row = pair + static_cast<long>(p) * 2 * kPanel;

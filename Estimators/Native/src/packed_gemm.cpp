@@ -178,15 +178,17 @@ void pack_panels(const PackedMatrix& out, int first, int last) {
     }
 }
 
-void pack_rows(PackedMatrix& out, const float* source, int ld, int k, const int* rows, int n) {
-    pack_layout(out, source, ld, k, n, true);
-    for (int p = 0; p < out.panel_count(); ++p) {
+void pack_rows(PackedMatrix& out, const float* source, int ld, int k, const int* rows, int n, bool paired) {
+    pack_layout(out, source, ld, k, n, true, paired);
+    // Paired with an odd count, the last pair's missing panel is packed too, as zeros (its columns are all >= n).
+    const int panels = out.paired ? 2 * ceil_div(out.panel_count(), 2) : out.panel_count();
+    for (int p = 0; p < panels; ++p) {
         const float* panel_rows[kPanel];
         for (int j = 0; j < kPanel; ++j) {
             const int col = p * kPanel + j;
             panel_rows[j] = col < n && rows[col] >= 0 ? source + static_cast<long>(rows[col]) * ld : nullptr;
         }
-        gather_into_panel(panel_rows, k, kPanel, out.panels + p * out.panel_stride(), kPanel);
+        gather_into_panel(panel_rows, k, kPanel, out.panels + out.panel_offset(p), out.row_stride());
     }
 }
 
@@ -229,6 +231,18 @@ void packed_gemm_part(int m, const float* a, int lda, const PackedMatrix& b, int
         if (!resume) scale_rows(m, b.n, 0.0f, c, ldc);
         return;
     }
+#if defined(MLNR_ISA_AVX512)
+    if (b.paired) {
+        const long pair_stride = 2 * b.panel_stride();
+        for (int r = 0; r < m; ++r)
+            for (int g = 0; g * 2 * kPanel < b.n; ++g) {
+                const int cols = b.n - g * 2 * kPanel < 2 * kPanel ? b.n - g * 2 * kPanel : 2 * kPanel;
+                row_of_pair(a + static_cast<long>(r) * lda + k0, b.panels + g * pair_stride + static_cast<long>(k0) * 2 * kPanel,
+                            k1 - k0, 0.0f, c + static_cast<long>(r) * ldc + g * 2 * kPanel, cols, resume);
+            }
+        return;
+    }
+#endif
     run_tiles<false>(m, a + k0, lda, b.panels + static_cast<long>(k0) * kPanel, b.panel_stride(), k1 - k0, b.n, 1.0f,
                      0.0f, c, ldc, resume);
 }

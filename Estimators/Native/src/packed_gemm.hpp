@@ -74,13 +74,13 @@ void pack_panels(const PackedMatrix& out, int first, int last);
 void pack_share(const PackedMatrix& out, int worker, int workers);
 
 // Packs B [K, N] whose column j is row rows[j] of source (K floats each, ld apart), or zeros where rows[j] < 0: a
-// layer's weights for a subset of its units (forward_units), each gate's slice padded to whole panels.
-void pack_rows(PackedMatrix& out, const float* source, int ld, int k, const int* rows, int n);
+// layer's weights for a subset of its units (forward_units), each gate's slice padded to whole panels; paired as
+// pack_layout.
+void pack_rows(PackedMatrix& out, const float* source, int ld, int k, const int* rows, int n, bool paired = false);
 
 // C[M, N] = A[M, K] B + beta C, A row-major with leading dimension lda.
 void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c, int ldc);
 
-// (packed_gemm_part takes unpaired panels only.)
 // C[M, N] = A[M, k0:k1] B[k0:k1, :], continuing from C where `resume` (C as the call for the preceding range left it):
 // a product cut into calls over consecutive ranges of k, 0 to K, gives the bits of one packed_gemm with beta 0 (each
 // accumulator goes through memory exactly between calls and sums its terms in the same order).

@@ -303,7 +303,7 @@ void forward_units(mlnr_context& ctx, const Layer& L, const Direction& dir, int 
                 for (int j = 0; j < width; ++j) rows[g * wp + j] = g * H + u0 + j;
             PackedMatrix& r_slice = ctx.unit_panels[2 * w];
             PackedMatrix& w_slice = ctx.unit_panels[2 * w + 1];
-            pack_rows(r_slice, dir.r, H, H, rows.data(), cols);
+            pack_rows(r_slice, dir.r, H, H, rows.data(), cols, true);  // one row a step: paired panels
             // From a projection table the inputs' X W^T are its rows (their columns of this worker's units).
             const float* table = in.table_of(d, static_cast<long>(G) * H);
             if (!table) pack_rows(w_slice, dir.w, I, I, rows.data(), cols);
