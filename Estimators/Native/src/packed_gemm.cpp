@@ -203,6 +203,21 @@ void pack(PackedMatrix& out, const float* source, int ld, int k, int n, bool tra
     pack_panels(out, 0, out.panel_count());
 }
 
+#if defined(MLNR_ISA_AVX512)
+// C[M, N] = A[M, k0:k1] B[k0:k1, :] + beta C over paired panels: row by row, pair by pair (a batch-1 step, one row).
+static void paired_rows(int m, const float* a, int lda, const PackedMatrix& b, int k0, int k1, float beta,
+                        bool resume, float* c, int ldc) {
+    const long pair_stride = 2 * b.panel_stride();
+    for (int r = 0; r < m; ++r)
+        for (int g = 0; g * 2 * kPanel < b.n; ++g) {
+            const int cols = b.n - g * 2 * kPanel < 2 * kPanel ? b.n - g * 2 * kPanel : 2 * kPanel;
+            const float* pair = b.panels + g * pair_stride + static_cast<long>(k0) * 2 * kPanel;
+            row_of_pair(a + static_cast<long>(r) * lda + k0, pair, k1 - k0, beta,
+                        c + static_cast<long>(r) * ldc + g * 2 * kPanel, cols, resume);
+        }
+}
+#endif
+
 void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float beta, float* c, int ldc) {
     if (m <= 0 || b.n <= 0) return;
     if (b.k <= 0) {
@@ -210,17 +225,7 @@ void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float be
         return;
     }
 #if defined(MLNR_ISA_AVX512)
-    if (b.paired) {
-        // Row by row, pair by pair (a batch-1 step: one row).
-        const long pair_stride = 2 * b.panel_stride();
-        for (int r = 0; r < m; ++r)
-            for (int g = 0; g * 2 * kPanel < b.n; ++g) {
-                const int cols = b.n - g * 2 * kPanel < 2 * kPanel ? b.n - g * 2 * kPanel : 2 * kPanel;
-                row_of_pair(a + static_cast<long>(r) * lda, b.panels + g * pair_stride, b.k, beta,
-                            c + static_cast<long>(r) * ldc + g * 2 * kPanel, cols);
-            }
-        return;
-    }
+    if (b.paired) return paired_rows(m, a, lda, b, 0, b.k, beta, false, c, ldc);
 #endif
     run_tiles<false>(m, a, lda, b.panels, b.panel_stride(), b.k, b.n, 1.0f, beta, c, ldc);
 }
@@ -232,16 +237,7 @@ void packed_gemm_part(int m, const float* a, int lda, const PackedMatrix& b, int
         return;
     }
 #if defined(MLNR_ISA_AVX512)
-    if (b.paired) {
-        const long pair_stride = 2 * b.panel_stride();
-        for (int r = 0; r < m; ++r)
-            for (int g = 0; g * 2 * kPanel < b.n; ++g) {
-                const int cols = b.n - g * 2 * kPanel < 2 * kPanel ? b.n - g * 2 * kPanel : 2 * kPanel;
-                row_of_pair(a + static_cast<long>(r) * lda + k0, b.panels + g * pair_stride + static_cast<long>(k0) * 2 * kPanel,
-                            k1 - k0, 0.0f, c + static_cast<long>(r) * ldc + g * 2 * kPanel, cols, resume);
-            }
-        return;
-    }
+    if (b.paired) return paired_rows(m, a, lda, b, k0, k1, 0.0f, resume, c, ldc);
 #endif
     run_tiles<false>(m, a + k0, lda, b.panels + static_cast<long>(k0) * kPanel, b.panel_stride(), k1 - k0, b.n, 1.0f,
                      0.0f, c, ldc, resume);
