@@ -297,6 +297,69 @@ public class NativeKernelTests
         }
     }
 
+    /// <summary>
+    /// A sequence alone has the bits it has in a batch, on every code path and thread count: alone it is one row a
+    /// step, whose product with R^T runs over paired panels on the vector paths (packed_gemm.hpp) or over the units
+    /// path's slices on several threads, where in a batch it runs in the tiles of several rows over single panels.
+    /// </summary>
+    [Theory]
+    [InlineData(RecurrentCell.Gru, true)]
+    [InlineData(RecurrentCell.Gru, false)]
+    [InlineData(RecurrentCell.Lstm, true)]
+    [InlineData(RecurrentCell.Rnn, true)]
+    public void ASequenceAloneHasItsBitsInABatch(RecurrentCell cell, bool linearBeforeReset)
+    {
+        const int T = 9, B = 3, I = 5, H = 70, row = 1;
+        var d = new RecurrentDescriptor(cell, I, H, RecurrentDirection.Bidirectional, linearBeforeReset);
+        var D = d.NumDirections;
+        var random = new SeededRandom(41);
+        var x = Random(random, T * B * I);
+        var w = Random(random, d.WeightLength);
+        var r = Random(random, d.RecurrenceLength);
+        var bias = Random(random, d.BiasLength);
+        var h0 = Random(random, D * B * H);
+        int[] lengths = [9, 6, 8];
+        var x1 = new float[T * I];
+        for (var t = 0; t < T; t++)
+            x.AsSpan((t * B + row) * I, I).CopyTo(x1.AsSpan(t * I, I));
+        var h01 = new float[D * H];
+        for (var k = 0; k < D; k++)
+            h0.AsSpan((k * B + row) * H, H).CopyTo(h01.AsSpan(k * H, H));
+        foreach (var path in InstructionSets.Supported)
+        {
+            foreach (var threads in new[] { 1, 2 })
+            {
+                using var native = InstructionSets.Kernel(path, threads);
+                var y = new float[d.OutputLength(T, B)];
+                var yh = new float[D * B * H];
+                native.Forward(d, new RecurrentInputs
+                {
+                    SeqLength = T, Batch = B, X = x, W = w, R = r, B = bias, SequenceLengths = lengths, InitialH = h0,
+                }, new RecurrentOutputs { Y = y, YH = yh }, Span<float>.Empty);
+                var y1 = new float[d.OutputLength(T, 1)];
+                var yh1 = new float[D * H];
+                native.Forward(d, new RecurrentInputs
+                {
+                    SeqLength = T, Batch = 1, X = x1, W = w, R = r, B = bias, SequenceLengths = [lengths[row]], InitialH = h01,
+                }, new RecurrentOutputs { Y = y1, YH = yh1 }, Span<float>.Empty);
+                var what = $"{cell} lbr={linearBeforeReset} {path} threads={threads}";
+                for (var k = 0; k < D; k++)
+                {
+                    for (var t = 0; t < T; t++)
+                        AssertSameBits(y.AsSpan(((t * D + k) * B + row) * H, H), y1.AsSpan((t * D + k) * H, H), $"{what} Y[t={t}, d={k}]");
+                    AssertSameBits(yh.AsSpan((k * B + row) * H, H), yh1.AsSpan(k * H, H), $"{what} Y_h[d={k}]");
+                }
+            }
+        }
+    }
+
+    private static void AssertSameBits(ReadOnlySpan<float> inBatch, ReadOnlySpan<float> alone, string what)
+    {
+        for (var j = 0; j < inBatch.Length; j++)
+            Assert.True(BitConverter.SingleToInt32Bits(inBatch[j]) == BitConverter.SingleToInt32Bits(alone[j]),
+                $"{what}[{j}]: {alone[j]:G9} alone, {inBatch[j]:G9} in the batch");
+    }
+
     [Fact]
     public void WrongTensorLengthNamesTheTensor()
     {

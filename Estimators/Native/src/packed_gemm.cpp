@@ -203,7 +203,7 @@ void pack(PackedMatrix& out, const float* source, int ld, int k, int n, bool tra
     pack_panels(out, 0, out.panel_count());
 }
 
-#if defined(MLNR_ISA_AVX512)
+#if defined(MLNR_ISA_AVX512) || defined(MLNR_ISA_AVX2)
 // C[M, N] = A[M, k0:k1] B[k0:k1, :] + beta C over paired panels: row by row, pair by pair (a batch-1 step, one row).
 static void paired_rows(int m, const float* a, int lda, const PackedMatrix& b, int k0, int k1, float beta,
                         bool resume, float* c, int ldc) {
@@ -224,7 +224,7 @@ void packed_gemm(int m, const float* a, int lda, const PackedMatrix& b, float be
         scale_rows(m, b.n, beta, c, ldc);
         return;
     }
-#if defined(MLNR_ISA_AVX512)
+#if defined(MLNR_ISA_AVX512) || defined(MLNR_ISA_AVX2)
     if (b.paired) return paired_rows(m, a, lda, b, 0, b.k, beta, false, c, ldc);
 #endif
     run_tiles<false>(m, a, lda, b.panels, b.panel_stride(), b.k, b.n, 1.0f, beta, c, ldc);
@@ -236,7 +236,7 @@ void packed_gemm_part(int m, const float* a, int lda, const PackedMatrix& b, int
         if (!resume) scale_rows(m, b.n, 0.0f, c, ldc);
         return;
     }
-#if defined(MLNR_ISA_AVX512)
+#if defined(MLNR_ISA_AVX512) || defined(MLNR_ISA_AVX2)
     if (b.paired) return paired_rows(m, a, lda, b, k0, k1, 0.0f, resume, c, ldc);
 #endif
     run_tiles<false>(m, a + k0, lda, b.panels + static_cast<long>(k0) * kPanel, b.panel_stride(), k1 - k0, b.n, 1.0f,

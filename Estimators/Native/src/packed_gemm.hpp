@@ -26,7 +26,7 @@ constexpr int ceil_div(int a, int b) { return a / b + (a % b != 0 ? 1 : 0); }
 // B [K, N] stored as panels of 32 columns: panel p holds rows k = 0..K-1 of columns 32p..32p+31, zero-padded.
 // With `paired`, panels 2g and 2g + 1 are interleaved by k instead (pair g: K rows of 64 floats, the first panel's
 // 32 then the second's), so that a one-row product reads one contiguous stream into four accumulators (see
-// packed_gemm). Only the avx512 path pairs panels (kPairedPanels).
+// packed_gemm). The vector paths pair panels; the scalar path does not (kPairedPanels).
 struct PackedMatrix {
     int k = 0;
     int n = 0;
@@ -54,8 +54,9 @@ struct PackedMatrix {
 MLNR_ISA_BEGIN
 
 // Whether this path pairs panels (PackedMatrix::paired) where asked: a one-row product over paired panels streaming
-// from L2 runs about 8% faster than over single ones (Benchmarks/probes/one_row_product.cpp).
-#if defined(MLNR_ISA_AVX512)
+// from L2 runs about 8% faster than over single ones on the avx512 path (Benchmarks/probes/one_row_product.cpp), and
+// W4 batch 1 25% faster on the avx2 path, whose one-row tile had four accumulators.
+#if defined(MLNR_ISA_AVX512) || defined(MLNR_ISA_AVX2)
 constexpr bool kPairedPanels = true;
 #else
 constexpr bool kPairedPanels = false;
