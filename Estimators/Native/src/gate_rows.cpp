@@ -253,17 +253,16 @@ MLNR_VECTOR void lstm_forward_vector(int n, const float* x, long x_stride, const
                                      float* c, float* gates, float* extra, float* h_prev, float* c_prev) {
     const bool keep = gates != nullptr;
     const long xi = x_stride, xs = stride, bs = bias_stride;
-    const int full = p ? (keep ? lstm_forward_full<true, true>(n, x, xi, hr, xs, bias, bs, p, h, h_new, c, gates, extra,
-                                                               h_prev, c_prev)
-                               : lstm_forward_full<true, false>(n, x, xi, hr, xs, bias, bs, p, h, h_new, c, gates,
-                                                                extra, h_prev, c_prev))
-                       : (keep ? lstm_forward_full<false, true>(n, x, xi, hr, xs, bias, bs, p, h, h_new, c, gates,
-                                                                extra, h_prev, c_prev)
-                               : lstm_forward_full<false, false>(n, x, xi, hr, xs, bias, bs, p, h, h_new, c, gates,
-                                                                 extra, h_prev, c_prev));
-    if (full == n) return;
+    const int j = p ? (keep ? lstm_forward_full<true, true>(n, x, xi, hr, xs, bias, bs, p, h, h_new, c, gates, extra,
+                                                            h_prev, c_prev)
+                            : lstm_forward_full<true, false>(n, x, xi, hr, xs, bias, bs, p, h, h_new, c, gates, extra,
+                                                             h_prev, c_prev))
+                    : (keep ? lstm_forward_full<false, true>(n, x, xi, hr, xs, bias, bs, p, h, h_new, c, gates, extra,
+                                                             h_prev, c_prev)
+                            : lstm_forward_full<false, false>(n, x, xi, hr, xs, bias, bs, p, h, h_new, c, gates, extra,
+                                                              h_prev, c_prev));
+    if (j == n) return;
     // The partial last vector through for_lanes' zero-padded copies.
-    const int j = full;
     auto at = [j](auto* q) { return q ? q + j : nullptr; };
     const float* const in[17] = {x + j,      x + xi + j,      x + 2 * xi + j,      x + 3 * xi + j,      hr + j,
                                  hr + xs + j, hr + 2 * xs + j, hr + 3 * xs + j, bias + j, bias + bs + j,

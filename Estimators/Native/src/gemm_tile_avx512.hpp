@@ -10,6 +10,19 @@
 
 MLNR_ISA_BEGIN
 
+// The lanes of a vector of 16 that hold columns: all where `left` (the columns from it on) is 16 or more, none where
+// it is 0 or less.
+__attribute__((target("avx512f"))) inline __mmask16 lanes_of(int left) {
+    return left >= 16 ? 0xFFFF : left <= 0 ? 0 : static_cast<__mmask16>((1u << left) - 1);
+}
+
+// out[lanes of mask] = v + beta out: the tiles' last step.
+__attribute__((target("avx512f"))) inline void store_sums(float* out, __m512 v, __mmask16 mask, float beta) {
+    if (beta == 1.0f) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, out));
+    else if (beta != 0.0f) v = _mm512_fmadd_ps(_mm512_set1_ps(beta), _mm512_maskz_loadu_ps(mask, out), v);
+    _mm512_mask_storeu_ps(out, mask, v);
+}
+
 // C rows [0, R) x the columns of P consecutive panels: acc += A[r, k] * panel_q[k, 0..31] over all k; masked stores of
 // the group's first `cols` columns, C = alpha acc + beta C. A chain of FMAs into one accumulator waits on the previous
 // one (latency about 4 cycles), so a tile needs 8 or more independent accumulators to keep the FMA unit busy: few rows
@@ -24,8 +37,7 @@ __attribute__((target("avx512f"))) void tile(const float* a, int lda, const floa
                                               float alpha, float beta, float* c, int ldc, int cols, bool resume) {
     __m512 acc[R][2 * P];
     for (int q = 0; q < 2 * P; ++q) {
-        const int left = cols - 16 * q;
-        const __mmask16 mask = left >= 16 ? 0xFFFF : left <= 0 ? 0 : static_cast<__mmask16>((1u << left) - 1);
+        const __mmask16 mask = lanes_of(cols - 16 * q);
         for (int r = 0; r < R; ++r)
             acc[r][q] = resume ? _mm512_maskz_loadu_ps(mask, c + static_cast<long>(r) * ldc + 16 * q) : _mm512_setzero_ps();
     }
@@ -40,18 +52,13 @@ __attribute__((target("avx512f"))) void tile(const float* a, int lda, const floa
             for (int q = 0; q < 2 * P; ++q) acc[r][q] = _mm512_fmadd_ps(av, b[q], acc[r][q]);
         }
     }
-    const __m512 alpha_v = _mm512_set1_ps(alpha), beta_v = _mm512_set1_ps(beta);
-    for (int q = 0; q < 2 * P; ++q) {
-        const int left = cols - 16 * q;
-        if (left <= 0) break;
-        const __mmask16 mask = left >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << left) - 1);
+    const __m512 alpha_v = _mm512_set1_ps(alpha);
+    for (int q = 0; q < 2 * P && cols - 16 * q > 0; ++q) {
+        const __mmask16 mask = lanes_of(cols - 16 * q);
         for (int r = 0; r < R; ++r) {
-            float* out = c + static_cast<long>(r) * ldc + 16 * q;
             __m512 v = acc[r][q];
             if (alpha != 1.0f) v = _mm512_mul_ps(v, alpha_v);
-            if (beta == 1.0f) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, out));
-            else if (beta != 0.0f) v = _mm512_fmadd_ps(beta_v, _mm512_maskz_loadu_ps(mask, out), v);
-            _mm512_mask_storeu_ps(out, mask, v);
+            store_sums(c + static_cast<long>(r) * ldc + 16 * q, v, mask, beta);
         }
     }
 }
@@ -64,27 +71,14 @@ __attribute__((target("avx512f"))) void tile(const float* a, int lda, const floa
 __attribute__((target("avx512f"))) inline void row_of_pair(const float* a, const float* pair, int k, float beta,
                                                            float* c, int cols, bool resume = false) {
     __m512 acc[4];
-    for (int q = 0; q < 4; ++q) {
-        const int left = cols - 16 * q;
-        const __mmask16 mask = left >= 16 ? 0xFFFF : left <= 0 ? 0 : static_cast<__mmask16>((1u << left) - 1);
-        acc[q] = resume ? _mm512_maskz_loadu_ps(mask, c + 16 * q) : _mm512_setzero_ps();
-    }
+    for (int q = 0; q < 4; ++q)
+        acc[q] = resume ? _mm512_maskz_loadu_ps(lanes_of(cols - 16 * q), c + 16 * q) : _mm512_setzero_ps();
     for (int p = 0; p < k; ++p) {
         const __m512 av = _mm512_set1_ps(a[p]);
         const float* row = pair + static_cast<long>(p) * 2 * kPanel;
         for (int q = 0; q < 4; ++q) acc[q] = _mm512_fmadd_ps(av, _mm512_load_ps(row + 16 * q), acc[q]);
     }
-    const __m512 beta_v = _mm512_set1_ps(beta);
-    for (int q = 0; q < 4; ++q) {
-        const int left = cols - 16 * q;
-        if (left <= 0) break;
-        const __mmask16 mask = left >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << left) - 1);
-        float* out = c + 16 * q;
-        __m512 v = acc[q];
-        if (beta == 1.0f) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, out));
-        else if (beta != 0.0f) v = _mm512_fmadd_ps(beta_v, _mm512_maskz_loadu_ps(mask, out), v);
-        _mm512_mask_storeu_ps(out, mask, v);
-    }
+    for (int q = 0; q < 4 && cols - 16 * q > 0; ++q) store_sums(c + 16 * q, acc[q], lanes_of(cols - 16 * q), beta);
 }
 
 // A full tile: 8 rows x 1 panel (16 accumulators of the 32 zmm registers). Panels per tile for a short tile of R rows:

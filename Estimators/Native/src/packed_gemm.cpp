@@ -145,9 +145,8 @@ void pack_layout(PackedMatrix& out, const float* source, int ld, int k, int n, b
     out.source_transposed = transposed;
     out.paired = paired && kPairedPanels;
     // Grown only: a resize up after a smaller call would zero-fill the regrown part, on every call that alternates
-    // between shapes (a worker packing X, then h_prev, for the weight gradients). Paired: a whole last pair.
-    const int panels = out.paired ? 2 * ceil_div(out.panel_count(), 2) : out.panel_count();
-    const size_t floats = static_cast<size_t>(panels) * k * kPanel + 16;
+    // between shapes (a worker packing X, then h_prev, for the weight gradients).
+    const size_t floats = static_cast<size_t>(out.stored_panels()) * k * kPanel + 16;
     if (out.storage.size() < floats) out.storage.resize(floats);
     // Aligned to 64 bytes: every panel row is then one cache line, and the tiles' loads never straddle two.
     const auto address = reinterpret_cast<uintptr_t>(out.storage.data());
@@ -181,8 +180,7 @@ void pack_panels(const PackedMatrix& out, int first, int last) {
 void pack_rows(PackedMatrix& out, const float* source, int ld, int k, const int* rows, int n, bool paired) {
     pack_layout(out, source, ld, k, n, true, paired);
     // Paired with an odd count, the last pair's missing panel is packed too, as zeros (its columns are all >= n).
-    const int panels = out.paired ? 2 * ceil_div(out.panel_count(), 2) : out.panel_count();
-    for (int p = 0; p < panels; ++p) {
+    for (int p = 0; p < out.stored_panels(); ++p) {
         const float* panel_rows[kPanel];
         for (int j = 0; j < kPanel; ++j) {
             const int col = p * kPanel + j;

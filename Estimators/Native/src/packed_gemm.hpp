@@ -38,6 +38,8 @@ struct PackedMatrix {
     float* panels = nullptr;     // 64-byte aligned, inside storage
 
     int panel_count() const { return ceil_div(n, kPanel); }
+    // Panels the storage holds: paired, a whole last pair (its second panel zeros where the count is odd).
+    int stored_panels() const { return paired ? 2 * ceil_div(panel_count(), 2) : panel_count(); }
     // Floats from one panel to the next (unpaired).
     long panel_stride() const { return static_cast<long>(k) * kPanel; }
     // Floats from one row k of a panel to the next.
